@@ -1,0 +1,97 @@
+"""Value-domain rules: is each cell a number of the right kind? (FORMS.md §6)
+
+Recognised text (``37个``, ``46.3万元``, ``0%``, ``减4`` …) is reported with
+what was typed and the number it most likely means; the checks use that
+number meanwhile, but the cell is never rewritten. Unreadable text makes the
+identities that depend on it undecided (see :mod:`server.rules.identities`).
+"""
+
+from __future__ import annotations
+
+from ..forms.model import Domain
+from ..readings import REASONS
+from ..readings import TEXT
+from ..readings import UNREADABLE
+from ..readings import fits_domain
+from .base import Context
+
+DOMAIN_TEXT = {
+    Domain.COUNT: "不小于 0 的整数",
+    Domain.SIGNED: "整数（减少填负数）",
+    Domain.AMOUNT: "不小于 0 的金额（万元，最多 4 位小数）",
+}
+
+
+def run(ctx: Context) -> None:
+    """Add a finding for every cell whose content is not a valid number."""
+    for key, cell in ctx.form.cells.items():
+        reading = ctx.readings[key]
+        if reading.kind == TEXT:
+            _text(ctx, key, cell.domain)
+        elif reading.kind == UNREADABLE:
+            _unreadable(ctx, key, cell.domain)
+        elif reading.is_number:
+            _number(ctx, key, cell.domain, cell.column.unit)
+
+
+def _text(ctx: Context, key: str, domain: Domain) -> None:
+    reading = ctx.readings[key]
+    params = {"where": ctx.where(key), "raw": reading.raw, "reason": REASONS[reading.reason]}
+    if not fits_domain(reading.value, domain):
+        ctx.report.outcome("value.text").failed += 1
+        params.update(actual=reading.value, domain=DOMAIN_TEXT[domain])
+        ctx.add(ctx.finding("value.text", key, "value.text_unfit", params=params, actual=reading.raw, cells=(ctx.ref(key, "cell", reading.raw),)))
+        return
+    rule = "value.numeric_text" if reading.reason == "numeric_text" else "value.text"
+    ctx.report.outcome(rule).failed += 1
+    params["suggestion"] = reading.suggestion
+    ctx.add(
+        ctx.finding(
+            rule,
+            key,
+            params=params,
+            expected=reading.suggestion,
+            actual=reading.raw,
+            suggestion=reading.suggestion,
+            cells=(ctx.ref(key, "cell", reading.raw),),
+        )
+    )
+
+
+def _unreadable(ctx: Context, key: str, domain: Domain) -> None:
+    reading = ctx.readings[key]
+    ctx.report.outcome("value.unreadable").failed += 1
+    deduced = ctx.solved.get(key)
+    hint = f"根据勾稽关系推算，此处应为 {deduced}。" if deduced is not None else ""
+    params = {"where": ctx.where(key), "raw": reading.raw, "reason": REASONS[reading.reason], "domain": DOMAIN_TEXT[domain], "hint": hint}
+    ctx.add(
+        ctx.finding(
+            "value.unreadable",
+            key,
+            params=params,
+            expected=deduced,
+            actual=reading.raw,
+            suggestion=deduced,
+            cells=(ctx.ref(key, "blocking", reading.raw),),
+        )
+    )
+
+
+def _number(ctx: Context, key: str, domain: Domain, unit: str) -> None:
+    value = ctx.readings[key].value
+    ref = (ctx.ref(key, "cell", value),)
+    params = {"where": ctx.where(key), "actual": value, "domain": DOMAIN_TEXT[domain], "unit": unit}
+    bound = domain.lower_bound
+    if bound is not None and value < bound:
+        ctx.report.outcome("value.negative").failed += 1
+        ctx.add(ctx.finding("value.negative", key, params=params, expected=f"≥ {bound}", actual=value, cells=ref))
+    else:
+        ctx.report.outcome("value.negative").passed += 1
+    if domain.integral and value != int(value):
+        ctx.report.outcome("value.not_integer").failed += 1
+        ctx.add(ctx.finding("value.not_integer", key, params=params, expected="整数", actual=value, cells=ref))
+    elif not domain.integral and round(value, 4) != value:
+        ctx.report.outcome("value.precision").failed += 1
+        ctx.add(ctx.finding("value.precision", key, params=params, expected=round(value, 4), actual=value, cells=ref))
+    else:
+        ctx.report.outcome("value.not_integer" if domain.integral else "value.precision").passed += 1

@@ -1,0 +1,103 @@
+"""Chinese message templates, keyed by rule id (or by rule family).
+
+Every finding's message is rendered here from a template with named
+placeholders. A rule id without a template is a programming error and
+raises ``KeyError``; tests/test_messages.py renders every template.
+
+Placeholders used throughout: ``{where}`` a cell reference such as
+``D10「（一）予以公开·自然人」``; ``{expected}``/``{actual}`` numbers;
+``{label}`` the identity or check label from the form definition.
+"""
+
+from __future__ import annotations
+
+import string
+
+TEMPLATES: dict[str, str] = {
+    # Identities (families; the label comes from the form definition)
+    "sum": "{check} {label}不成立：合计 {where} 填的是 {actual}，但各项之和为 {expected}（{parts}），相差 {diff}。",
+    "balance": (
+        "{check} {column}列不平衡（{label}）：第一项加第二项 = {expected}（{left}），"
+        "第三项加第四项 = {actual}（{right}），相差 {diff}。"
+    ),
+    "check.undecided": "{where} 的内容“{raw}”不是数字，以下校验无法进行：{checks}。请先改正该单元格。",
+    # Error localisation
+    "locate.culprit": "{where} 很可能填错：现为 {actual}，改为 {suggestion} 后{table}的勾稽关系全部成立{others}。",
+    "locate.culprit_open": "{where} 很可能填错（现为 {actual}），但无法唯一推算出正确的数{others}，请对照台账核对。",
+    "locate.ambiguous": (
+        "{table}的勾稽关系不成立，但无法唯一确定是哪个单元格填错。以下任一种改法都能使全部勾稽关系成立：{options}。请对照台账逐一核对。"
+    ),
+    "locate.failed": "{table}的勾稽关系不成立，未能自动找出最可能填错的单元格，请逐项核对标红的合计。",
+    # Values
+    "value.text": "{where} 填写的是文字“{raw}”（{reason}），应填数字。建议改为 {suggestion}。",
+    "value.text_unfit": "{where} 填写的是文字“{raw}”（{reason}），读作 {actual}，但本栏只能填{domain}。请改为正确的数字。",
+    "value.numeric_text": "{where} 中的“{raw}”是以文本形式保存的数字，请改为数字 {suggestion}（设置为常规或数值格式后重新输入）。",
+    "value.unreadable": "{where} 的内容“{raw}”无法识别为数字（{reason}），请填写{domain}。{hint}",
+    "value.negative": "{where} 为负数 {actual}，本栏只能填{domain}。",
+    "value.not_integer": "{where} 为 {actual}，本栏应填整数（单位：{unit}）。",
+    "value.precision": "{where} 为 {actual}，金额以万元为单位最多保留 4 位小数（精确到元）。",
+    "value.blank": "{table}有 {count} 个应填单元格为空（{cells}），已按 0 计算。没有的请填 0，不要留空。",
+    "value.deduced": "{where} 未填写，根据“{label}”推算为 {value}，已自动填入，请核对。",
+    "total.filled": "{where} 是合计单元格，未填写，已按各项之和自动计算为 {value}。",
+    "total.filled_many": "{table}有 {count} 个合计单元格未填写，已按各项之和自动计算填入（{cells}）。",
+    # Layout of the workbook
+    "layout.stray": "{where} 不属于报表的填写区域，却填有“{raw}”。请检查该行数字是否错位，并删除多余的内容。",
+    "layout.moved": "{table}的位置或行列与标准模板不一致（{detail}），已按表格标签识别各单元格。请使用标准模板，不要插入或删除行列。",
+    "layout.missing_table": "找不到{table}（{title}）。请使用标准模板，不要删除或重命名工作表“{sheet}”。",
+    "layout.missing_row": "{table}中找不到“{label}”这一行，该行按未填写处理。请使用标准模板，不要删除行。",
+    "layout.missing_column": "{table}中找不到“{label}”这一列，该列按未填写处理。请使用标准模板，不要删除列。",
+    # Header fields
+    "header.missing": "未填写{label}（{where}）。{help}",
+    "header.year_invalid": "报告年度“{raw}”无法识别，应填四位年份，例如 {example}。",
+    "header.version_year": "{year}年度的报告应使用{expected}，本工作簿是{actual}。请改用正确版本的模板。",
+    "header.date_invalid": "填报日期“{raw}”无法识别，请按 2026-01-20 的格式填写。",
+    "header.date_early": "填报日期 {date} 早于统计期结束（{year}年12月31日），年度报告应在统计期结束后编制。",
+    # Declared checks (plausibility P1–P3, cross-year X1–X4); label and advice come from the form
+    "check": "{check} {label}：{where} {left_text} 为 {actual}，{right_text} 为 {expected}。{advice}",
+    "cross.unit_changed": "单位名称与上年度不同（上年：{last}，本年：{this}）。如单位更名或合并，请在审核说明中写明。",
+    "cross.year_gap": "上年度报告的报告年度是 {last}，不是 {expected}，跨年校验可能不适用。",
+    "report.truncated": "问题过多，只列出了前 {shown} 条，另有 {left_out} 条未列出。请先改正已列出的问题后重新校验。",
+    # Special plausibility rules
+    "plaus.rules_power": (
+        "“{unit}”一般没有规章制定权（只有省级和设区的市、自治州人民政府制定规章），但“规章”一行填有数字（{values}）。"
+        "如确属本单位制定或公开的规章，请在审核说明中写明。"
+    ),
+    "plaus.items_as_decisions": (
+        "第二十条第（五）（六）项各行的“处理决定数量”都恰好等于“上一年项目数量 + 本年增/减”，"
+        "可能把本年事项数量误填成了处理决定数量。处理决定数量应填本年作出的处理决定（办件）数量。"
+    ),
+    "plaus.town_fees": "“{unit}”是街道或乡镇，{rows}填有非零数字（{values}）。街道、乡镇一般没有此类项目，请核对。",
+    "plaus.carry_out_ratio": (
+        "结转下年度继续办理 {outgoing} 件，占本年应办理申请（新收 + 上年结转 = {incoming} 件）的 {percent}。"
+        "申请一般应在 20 个工作日内答复（最多延长 20 个工作日），通常只有年末收到的申请才结转，请核对。"
+    ),
+    "plaus.cases_without_applications": (
+        "表三有行政复议或行政诉讼案件 {cases} 件，但表二本年新收和上年结转的申请都为 0。"
+        "如案件涉及主动公开或以前年度的申请，可忽略本说明。"
+    ),
+}
+
+
+def template_for(rule: str) -> str:
+    """The template of a rule id, falling back to its family (text before the first dot)."""
+    if rule in TEMPLATES:
+        return TEMPLATES[rule]
+    family = rule.split(".", 1)[0]
+    if family in TEMPLATES:
+        return TEMPLATES[family]
+    raise KeyError(f"no message template for rule {rule!r}")
+
+
+def render(template_key: str, **params: object) -> str:
+    """Render a template; a missing placeholder raises KeyError."""
+    return template_for(template_key).format_map(_Strict(params))
+
+
+def placeholders(template_key: str) -> set[str]:
+    """The placeholder names a template uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(template_for(template_key)) if name}
+
+
+class _Strict(dict):
+    def __missing__(self, key: str) -> str:
+        raise KeyError(f"message placeholder {{{key}}} not given")

@@ -1,0 +1,211 @@
+"""Totals and blanks: what the engine computes before checking (FORMS.md §5).
+
+1. Classify every cell: typed, blank, or unreadable. A value the validator
+   itself filled in on an earlier run (``autofilled``) counts as blank again,
+   so it is recomputed rather than mistaken for the clerk's own typing.
+2. Deduce blank inputs that the identities determine uniquely (the only
+   unknown left in some identity, all identities agreeing, value in domain),
+   e.g. 四、结转下年度继续办理 = 一 + 二 − 三（七）. Unreadable cells are
+   solved the same way, but only to offer a hint; they are never filled.
+3. Compute blank derived cells from their parts; other blank inputs count
+   as 0. A typed total is never replaced: the identities judge it.
+4. Report what was filled (grouped per table), what was deduced, and the
+   blank inputs (one grouped warning per table).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .findings import INFO
+from .readings import UNREADABLE
+from .readings import fits_domain
+from .rules.base import Context
+
+TYPED, BLANK, DEDUCED, COMPUTED, UNREAD = "typed", "blank", "deduced", "computed", "unreadable"
+_SHOWN_CELLS = 8
+
+
+def complete(ctx: Context) -> None:
+    """Fill ``ctx.values``/``ctx.state`` and the report's filled values."""
+    _classify(ctx)
+    _deduce(ctx)
+    _compute(ctx)
+    _report(ctx)
+
+
+def _classify(ctx: Context) -> None:
+    for key in ctx.form.cells:
+        reading = ctx.readings[key]
+        if reading.kind == UNREADABLE:
+            ctx.state[key] = UNREAD
+        elif reading.usable and ctx.autofilled.get(key) != reading.value:
+            ctx.state[key] = TYPED
+        else:
+            ctx.state[key] = BLANK
+
+
+# Deduction -------------------------------------------------------------------
+
+
+def _deduce(ctx: Context) -> None:
+    equations = [_equation(ctx, identity) for identity in ctx.form.identities]
+    solved: dict[str, float] = {}
+    excluded: set[str] = set()
+    while True:
+        candidates = _candidates(equations, solved, excluded)
+        progress = False
+        for key, found in candidates.items():
+            values = {value for value, _ in found}
+            domain = ctx.form.cells[key].domain
+            if len(values) == 1 and fits_domain(next(iter(values)), domain):
+                solved[key] = next(iter(values))
+                ctx.deduced_by[key] = found[0][1]
+                progress = True
+            else:
+                excluded.add(key)
+        if not progress:
+            break
+    for key, value in solved.items():
+        if ctx.state[key] == UNREAD:
+            ctx.solved[key] = value
+        else:
+            ctx.state[key] = DEDUCED
+            ctx.values[key] = value
+
+
+def _equation(ctx: Context, identity) -> tuple[float, dict[str, float], str]:
+    """(known part, unknown coefficients, label) of ``Σ left − Σ right = 0``."""
+    known = 0.0
+    unknown: dict[str, float] = defaultdict(float)
+    for key, coef in identity.terms.items():
+        for leaf, leaf_coef in _leaves(ctx, key).items():
+            if ctx.state[leaf] == TYPED:
+                known += coef * leaf_coef * ctx.readings[leaf].value
+            else:
+                unknown[leaf] += coef * leaf_coef
+    return known, {k: c for k, c in unknown.items() if c}, identity.label
+
+
+def _leaves(ctx: Context, key: str) -> dict[str, int]:
+    """A cell as a sum of cells that are not blank totals."""
+    parts = ctx.form.definitions.get(key)
+    if parts is None or ctx.state[key] != BLANK:
+        return {key: 1}
+    out: dict[str, int] = defaultdict(int)
+    for part in parts:
+        for leaf, coef in _leaves(ctx, part).items():
+            out[leaf] += coef
+    return out
+
+
+def _candidates(equations, solved: dict, excluded: set) -> dict[str, list[tuple[float, str]]]:
+    found: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for known, unknown, label in equations:
+        open_terms = {k: c for k, c in unknown.items() if k not in solved}
+        if len(open_terms) != 1:
+            continue
+        ((key, coef),) = open_terms.items()
+        if key in excluded:
+            continue
+        rest = known + sum(c * solved[k] for k, c in unknown.items() if k in solved)
+        value = round(-rest / coef, 10)
+        found[key].append((int(value) if value == int(value) else value, label))
+    return found
+
+
+# Computation -------------------------------------------------------------------
+
+
+def _compute(ctx: Context) -> None:
+    for key in ctx.form.cells:
+        _value(ctx, key)
+
+
+def _value(ctx: Context, key: str):
+    if key in ctx.values or key in ctx.blockers:
+        return ctx.values.get(key)
+    state = ctx.state[key]
+    parts = ctx.form.definitions.get(key)
+    if state == TYPED:
+        value = ctx.readings[key].value
+    elif state == UNREAD:
+        value = None
+        ctx.blockers[key] = frozenset({key})
+    elif parts is None:
+        value = 0
+    else:
+        value = _sum_parts(ctx, key, parts)
+    if value is not None:
+        ctx.values[key] = value
+    return value
+
+
+def _sum_parts(ctx: Context, key: str, parts: tuple[str, ...]):
+    values = [_value(ctx, part) for part in parts]
+    if any(v is None for v in values):
+        ctx.blockers[key] = frozenset().union(*(ctx.blockers.get(p, frozenset()) for p in parts))
+        return None
+    ctx.state[key] = COMPUTED
+    return round(sum(values), 10)
+
+
+# Reporting -------------------------------------------------------------------
+
+
+def _report(ctx: Context) -> None:
+    report = ctx.report
+    for key, state in ctx.state.items():
+        if state in (DEDUCED, COMPUTED):
+            report.filled[key] = ctx.values[key]
+    # Our own earlier fills that can no longer be computed are emptied again.
+    report.cleared = [
+        k for k in ctx.autofilled if ctx.state.get(k) == BLANK and ctx.readings[k].usable and k not in report.filled
+    ]
+    for key in ctx.form.cells:
+        if ctx.state[key] == DEDUCED:
+            _deduced_finding(ctx, key)
+    for table in ctx.form.tables:
+        keys = [c.key for c in ctx.form.cells.values() if c.table is table]
+        _filled_finding(ctx, table, [k for k in keys if ctx.state[k] == COMPUTED])
+        _blank_finding(ctx, table, [k for k in keys if ctx.state[k] == BLANK and k not in ctx.form.definitions])
+
+
+def _deduced_finding(ctx: Context, key: str) -> None:
+    value = ctx.values[key]
+    params = {"where": ctx.where(key), "label": ctx.deduced_by[key], "value": value}
+    ctx.add(ctx.finding("value.deduced", key, params=params, expected=value, actual=None, cells=(ctx.ref(key, "cell"),)))
+
+
+def _filled_finding(ctx: Context, table, keys: list[str]) -> None:
+    if not keys:
+        return
+    refs = tuple(ctx.ref(k, "cell") for k in keys)
+    if len(keys) == 1:
+        params = {"where": ctx.where(keys[0]), "value": ctx.values[keys[0]]}
+        template = "total.filled"
+    else:
+        params = {"table": table.name, "count": len(keys), "cells": _cells_text(ctx, keys)}
+        template = "total.filled_many"
+    first = keys[0]
+    ctx.add(ctx.finding("total.filled", first, template, params=params, expected=ctx.values[first], actual=None, cells=refs, severity=INFO))
+
+
+def _blank_finding(ctx: Context, table, keys: list[str]) -> None:
+    outcome = ctx.report.outcome("value.blank")
+    if not keys:
+        outcome.passed += 1
+        return
+    outcome.failed += 1
+    params = {"table": table.name, "count": len(keys), "cells": _cells_text(ctx, keys)}
+    refs = tuple(ctx.ref(k, "cell", value=None) for k in keys)
+    ctx.add(ctx.finding("value.blank", keys[0], params=params, expected=0, actual=None, cells=refs))
+
+
+def _cells_text(ctx: Context, keys: list[str]) -> str:
+    shown = []
+    for key in keys[:_SHOWN_CELLS]:
+        _, a1 = ctx.address(key)
+        shown.append(a1 or ctx.label(key))
+    more = f" 等 {len(keys)} 个" if len(keys) > _SHOWN_CELLS else ""
+    return "、".join(shown) + more
