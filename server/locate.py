@@ -52,7 +52,9 @@ class _Problem:
             cost,
             constraints=constraints,
             integrality=np.concatenate([self._integral(), np.ones(m)]),
-            bounds=Bounds(np.concatenate([self._lower(), np.zeros(m)]), np.concatenate([np.full(n, np.inf), np.ones(m)])),
+            bounds=Bounds(
+                np.concatenate([self._lower(), np.zeros(m)]), np.concatenate([np.full(n, np.inf), np.ones(m)])
+            ),
             options={"time_limit": _TIME_LIMIT},
         )
         if result.status != 0 or result.x is None:
@@ -146,18 +148,31 @@ def _culprits(ctx: Context, table, problem: _Problem, best, failed: list[Identit
         others_text = f"（需与 {'、'.join(others)} 一起修改）" if others else ""
         touched = [i.name for i in failed if key in i.cells]
         actual = _current(ctx, key)
-        params = {"where": ctx.where(key), "actual": "空（按 0 计）" if actual is None else actual, "table": table.name, "others": others_text}
+        params = {
+            "where": ctx.where(key),
+            "actual": "空（按 0 计）" if actual is None else actual,
+            "table": table.name,
+            "others": others_text,
+        }
         cells = (ctx.ref(key, "culprit"),) + tuple(ctx.ref(i.anchor, "total") for i in failed if key in i.cells)
         if key in unique:
             params["suggestion"] = values[key]
             ctx.add(
                 ctx.finding(
-                    "locate.culprit", key, params=params, expected=values[key], actual=actual, suggestion=values[key], cells=cells,
+                    "locate.culprit",
+                    key,
+                    params=params,
+                    expected=values[key],
+                    actual=actual,
+                    suggestion=values[key],
+                    cells=cells,
                     check="、".join(dict.fromkeys(touched)) or None,
                 )
             )
         else:
-            ctx.add(ctx.finding("locate.culprit", key, "locate.culprit_open", params=params, actual=actual, cells=cells))
+            ctx.add(
+                ctx.finding("locate.culprit", key, "locate.culprit_open", params=params, actual=actual, cells=cells)
+            )
 
 
 def _ambiguous(ctx: Context, table, options, failed: list[Identity]) -> None:
@@ -166,11 +181,25 @@ def _ambiguous(ctx: Context, table, options, failed: list[Identity]) -> None:
     for number, (_, changed, values) in enumerate(options, start=1):
         steps = "，".join(f"{ctx.address(k)[1] or ctx.label(k)} 改为 {values[k]}" for k in changed)
         described.append(f"（{number}）{steps}")
-        alternatives.append(tuple({"key": k, "sheet": ctx.address(k)[0], "cell": ctx.address(k)[1], "suggestion": values[k]} for k in changed))
+        alternatives.append(
+            tuple(
+                {"key": k, "sheet": ctx.address(k)[0], "cell": ctx.address(k)[1], "suggestion": values[k]}
+                for k in changed
+            )
+        )
     candidates = list(dict.fromkeys(k for _, changed, _ in options for k in changed))
     cells: tuple[CellRef, ...] = tuple(ctx.ref(k, "candidate") for k in candidates)
     params = {"table": table.name, "options": "；".join(described)}
-    ctx.add(ctx.finding("locate.ambiguous", candidates[0], params=params, cells=cells, alternatives=tuple(alternatives), table=table.key))
+    ctx.add(
+        ctx.finding(
+            "locate.ambiguous",
+            candidates[0],
+            params=params,
+            cells=cells,
+            alternatives=tuple(alternatives),
+            table=table.key,
+        )
+    )
 
 
 def _current(ctx: Context, key: str):

@@ -82,7 +82,12 @@ def _order_and_cap(form: Form, report: Report, limit: int) -> None:
 
     def order(finding: Finding) -> tuple:
         key = finding.key or ""
-        return (rank[finding.severity], 0 if key.startswith("header.") else 1, position.get(key, len(position)), finding.rule)
+        return (
+            rank[finding.severity],
+            0 if key.startswith("header.") else 1,
+            position.get(key, len(position)),
+            finding.rule,
+        )
 
     report.findings.sort(key=order)
     if len(report.findings) > limit:

@@ -174,7 +174,9 @@ def _report(ctx: Context) -> None:
 def _deduced_finding(ctx: Context, key: str) -> None:
     value = ctx.values[key]
     params = {"where": ctx.where(key), "label": ctx.deduced_by[key], "value": value}
-    ctx.add(ctx.finding("value.deduced", key, params=params, expected=value, actual=None, cells=(ctx.ref(key, "cell"),)))
+    ctx.add(
+        ctx.finding("value.deduced", key, params=params, expected=value, actual=None, cells=(ctx.ref(key, "cell"),))
+    )
 
 
 def _filled_finding(ctx: Context, table, keys: list[str]) -> None:
@@ -188,7 +190,18 @@ def _filled_finding(ctx: Context, table, keys: list[str]) -> None:
         params = {"table": table.name, "count": len(keys), "cells": _cells_text(ctx, keys)}
         template = "total.filled_many"
     first = keys[0]
-    ctx.add(ctx.finding("total.filled", first, template, params=params, expected=ctx.values[first], actual=None, cells=refs, severity=INFO))
+    ctx.add(
+        ctx.finding(
+            "total.filled",
+            first,
+            template,
+            params=params,
+            expected=ctx.values[first],
+            actual=None,
+            cells=refs,
+            severity=INFO,
+        )
+    )
 
 
 def _blank_finding(ctx: Context, table, keys: list[str]) -> None:

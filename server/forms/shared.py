@@ -205,7 +205,9 @@ HEADER_FIELDS = (
         help="编制主体全称，与公开发布的年度报告一致",
         required=True,
     ),
-    HeaderField("year", "报告年度", aliases=("年度", "统计年度", "报告年份"), help="四位数字，例如 2025", required=True),
+    HeaderField(
+        "year", "报告年度", aliases=("年度", "统计年度", "报告年份"), help="四位数字，例如 2025", required=True
+    ),
     HeaderField("preparer", "填报人", aliases=("联系人", "经办人")),
     HeaderField("phone", "联系电话", aliases=("电话",)),
     HeaderField("date", "填报日期", aliases=("日期", "报送日期"), help="应在报告年度结束之后，例如 2026-01-20"),

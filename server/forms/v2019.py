@@ -46,7 +46,10 @@ T1 = Table(
                 Column("published", ("本年新公开数量",)),
                 Column("total_public", ("对外公开总数量",)),
             ),
-            (Row("rules", ("规章",), help="只有省级和设区的市、自治州人民政府制定规章"), Row("normative", ("规范性文件",))),
+            (
+                Row("rules", ("规章",), help="只有省级和设区的市、自治州人民政府制定规章"),
+                Row("normative", ("规范性文件",)),
+            ),
             title="第二十条第（一）项",
             corner=_INFO,
         ),

@@ -55,7 +55,15 @@ T1 = Table(
         ),
         Block(
             "item_8",
-            (Column("fee_amount", ("本年收费金额（单位：万元）",), domain=Domain.AMOUNT, unit="万元", aliases=("本年收费金额",)),),
+            (
+                Column(
+                    "fee_amount",
+                    ("本年收费金额（单位：万元）",),
+                    domain=Domain.AMOUNT,
+                    unit="万元",
+                    aliases=("本年收费金额",),
+                ),
+            ),
             (Row("fees", ("行政事业性收费",)),),
             "第二十条第（八）项",
             _INFO,

@@ -19,7 +19,6 @@ from ..readings import Reading
 from .catalogue import rule_info
 from .messages import render
 
-
 CURRENT = object()
 """Marker for :meth:`Context.ref`: show the cell's current value."""
 
@@ -120,7 +119,9 @@ class Context:
         sheet, a1 = self.address(key) if key else (None, None)
         message = render(template or rule, **params)
         table = fields.pop("table", None) or (self.form.cells[key].table.key if key in self.form.cells else None)
-        return Finding(rule=rule, severity=severity, message=message, key=key, sheet=sheet, cell=a1, table=table, **fields)
+        return Finding(
+            rule=rule, severity=severity, message=message, key=key, sheet=sheet, cell=a1, table=table, **fields
+        )
 
     def add(self, finding: Finding) -> None:
         """Add a finding to the report."""

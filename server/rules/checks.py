@@ -96,7 +96,15 @@ def _failure(ctx: Context, check: Check, sides, left: float, right: float):
     }
     cells = tuple(_ref(ctx, term, key, value) for side in sides for term, key, value in side)
     return ctx.finding(
-        check.rule, anchor, "check", params=params, severity=check.severity, expected=expected, actual=_number(left), cells=cells, check=check.name
+        check.rule,
+        anchor,
+        "check",
+        params=params,
+        severity=check.severity,
+        expected=expected,
+        actual=_number(left),
+        cells=cells,
+        check=check.name,
     )
 
 

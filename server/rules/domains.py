@@ -40,7 +40,16 @@ def _text(ctx: Context, key: str, domain: Domain) -> None:
     if not fits_domain(reading.value, domain):
         ctx.report.outcome("value.text").failed += 1
         params.update(actual=reading.value, domain=DOMAIN_TEXT[domain])
-        ctx.add(ctx.finding("value.text", key, "value.text_unfit", params=params, actual=reading.raw, cells=(ctx.ref(key, "cell", reading.raw),)))
+        ctx.add(
+            ctx.finding(
+                "value.text",
+                key,
+                "value.text_unfit",
+                params=params,
+                actual=reading.raw,
+                cells=(ctx.ref(key, "cell", reading.raw),),
+            )
+        )
         return
     rule = "value.numeric_text" if reading.reason == "numeric_text" else "value.text"
     ctx.report.outcome(rule).failed += 1
@@ -63,7 +72,13 @@ def _unreadable(ctx: Context, key: str, domain: Domain) -> None:
     ctx.report.outcome("value.unreadable").failed += 1
     deduced = ctx.solved.get(key)
     hint = f"根据勾稽关系推算，此处应为 {deduced}。" if deduced is not None else ""
-    params = {"where": ctx.where(key), "raw": reading.raw, "reason": REASONS[reading.reason], "domain": DOMAIN_TEXT[domain], "hint": hint}
+    params = {
+        "where": ctx.where(key),
+        "raw": reading.raw,
+        "reason": REASONS[reading.reason],
+        "domain": DOMAIN_TEXT[domain],
+        "hint": hint,
+    }
     ctx.add(
         ctx.finding(
             "value.unreadable",

@@ -88,7 +88,16 @@ def run(ctx: Context) -> None:
         if field.required and getattr(header, field.key) is None and _raw(header, field.key) is None:
             _missing(ctx, field)
     if header.year_raw is not None and header.year is None:
-        ctx.add(ctx.finding("header.year_invalid", "header.year", params={"raw": header.year_raw, "example": _example_year()}, actual=header.year_raw, expected="四位年份", table=None))
+        ctx.add(
+            ctx.finding(
+                "header.year_invalid",
+                "header.year",
+                params={"raw": header.year_raw, "example": _example_year()},
+                actual=header.year_raw,
+                expected="四位年份",
+                table=None,
+            )
+        )
     if header.year is not None:
         _version_year(ctx, header.year)
     _date(ctx, header)
@@ -105,7 +114,16 @@ def _example_year() -> int:
 def _missing(ctx: Context, field) -> None:
     ctx.report.outcome("header.missing").failed += 1
     params = {"label": field.label, "where": ctx.where(f"header.{field.key}"), "help": field.help}
-    ctx.add(ctx.finding("header.missing", f"header.{field.key}", params=params, actual=None, expected=field.help or field.label, cells=(_ref(ctx, field.key, None),)))
+    ctx.add(
+        ctx.finding(
+            "header.missing",
+            f"header.{field.key}",
+            params=params,
+            actual=None,
+            expected=field.help or field.label,
+            cells=(_ref(ctx, field.key, None),),
+        )
+    )
 
 
 def _version_year(ctx: Context, year: int) -> None:
@@ -121,14 +139,32 @@ def _version_year(ctx: Context, year: int) -> None:
     expected = f"{right.version}年版{right.name}"
     actual = f"{ctx.form.version}年版{ctx.form.name}"
     params = {"year": year, "expected": expected, "actual": actual}
-    ctx.add(ctx.finding("header.version_year", "header.year", params=params, expected=right.version, actual=ctx.form.version, check="P10", cells=(_ref(ctx, "year", year),)))
+    ctx.add(
+        ctx.finding(
+            "header.version_year",
+            "header.year",
+            params=params,
+            expected=right.version,
+            actual=ctx.form.version,
+            check="P10",
+            cells=(_ref(ctx, "year", year),),
+        )
+    )
 
 
 def _date(ctx: Context, header: Header) -> None:
     if header.date_raw is None:
         return
     if header.date is None:
-        ctx.add(ctx.finding("header.date_invalid", "header.date", params={"raw": header.date_raw}, actual=header.date_raw, expected="日期"))
+        ctx.add(
+            ctx.finding(
+                "header.date_invalid",
+                "header.date",
+                params={"raw": header.date_raw},
+                actual=header.date_raw,
+                expected="日期",
+            )
+        )
         return
     outcome = ctx.report.outcome("header.date_early")
     if header.year is None:
@@ -142,7 +178,12 @@ def _date(ctx: Context, header: Header) -> None:
     params = {"date": header.date.isoformat(), "year": header.year}
     ctx.add(
         ctx.finding(
-            "header.date_early", "header.date", params=params, actual=header.date.isoformat(), expected=f"晚于 {period_end.isoformat()}", check="P11",
+            "header.date_early",
+            "header.date",
+            params=params,
+            actual=header.date.isoformat(),
+            expected=f"晚于 {period_end.isoformat()}",
+            check="P11",
             cells=(_ref(ctx, "date", header.date.isoformat()),),
         )
     )
@@ -161,10 +202,29 @@ def run_cross(ctx: Context) -> None:
     this_unit, last_unit = ctx.header.unit, last.header.unit
     if this_unit and last_unit and _squash(this_unit) != _squash(last_unit):
         params = {"last": last_unit, "this": this_unit}
-        ctx.add(ctx.finding("cross.unit_changed", "header.unit", params=params, expected=last_unit, actual=this_unit, check="X5", cells=(_ref(ctx, "unit", this_unit),)))
+        ctx.add(
+            ctx.finding(
+                "cross.unit_changed",
+                "header.unit",
+                params=params,
+                expected=last_unit,
+                actual=this_unit,
+                check="X5",
+                cells=(_ref(ctx, "unit", this_unit),),
+            )
+        )
     if ctx.header.year and last.header.year and last.header.year != ctx.header.year - 1:
         params = {"last": last.header.year, "expected": ctx.header.year - 1}
-        ctx.add(ctx.finding("cross.year_gap", "header.year", params=params, expected=ctx.header.year - 1, actual=last.header.year, cells=(_ref(ctx, "year", ctx.header.year),)))
+        ctx.add(
+            ctx.finding(
+                "cross.year_gap",
+                "header.year",
+                params=params,
+                expected=ctx.header.year - 1,
+                actual=last.header.year,
+                cells=(_ref(ctx, "year", ctx.header.year),),
+            )
+        )
 
 
 def _squash(text: str) -> str:

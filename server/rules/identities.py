@@ -82,7 +82,9 @@ def _failure(ctx: Context, identity: Identity):
         "diff": _number(abs(actual - expected)),
     }
     cells = (ctx.ref(total, "total"),) + tuple(ctx.ref(key, "part") for key in identity.right)
-    return ctx.finding(identity.rule, total, "sum", params=params, expected=expected, actual=actual, cells=cells, check=identity.name)
+    return ctx.finding(
+        identity.rule, total, "sum", params=params, expected=expected, actual=actual, cells=cells, check=identity.name
+    )
 
 
 def _balance_failure(ctx: Context, identity: Identity):
@@ -101,7 +103,14 @@ def _balance_failure(ctx: Context, identity: Identity):
     }
     cells = tuple(ctx.ref(key, "part") for key in identity.cells)
     return ctx.finding(
-        identity.rule, identity.anchor, "balance", params=params, expected=expected, actual=actual, cells=cells, check=identity.name
+        identity.rule,
+        identity.anchor,
+        "balance",
+        params=params,
+        expected=expected,
+        actual=actual,
+        cells=cells,
+        check=identity.name,
     )
 
 
@@ -112,4 +121,8 @@ def report_undecided(ctx: Context) -> None:
         params = {"where": ctx.where(key), "raw": ctx.readings[key].raw, "checks": names}
         anchors = dict.fromkeys(anchor for _, anchor in entries if anchor != key)
         cells = (ctx.ref(key, "blocking"),) + tuple(ctx.ref(anchor, "total") for anchor in anchors)
-        ctx.add(ctx.finding("check.undecided", key, params=params, status=UNDECIDED, actual=ctx.readings[key].raw, cells=cells))
+        ctx.add(
+            ctx.finding(
+                "check.undecided", key, params=params, status=UNDECIDED, actual=ctx.readings[key].raw, cells=cells
+            )
+        )

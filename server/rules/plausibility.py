@@ -56,7 +56,17 @@ def rules_power(ctx: Context, special: Special) -> None:
     outcome.failed += 1
     params = {"unit": ctx.header.unit, "values": _values_text(ctx, nonzero)}
     cells = tuple(ctx.ref(k, "cell") for k in nonzero)
-    ctx.add(ctx.finding(special.rule, nonzero[0], params=params, actual=ctx.values[nonzero[0]], expected=0, cells=cells, check=special.name))
+    ctx.add(
+        ctx.finding(
+            special.rule,
+            nonzero[0],
+            params=params,
+            actual=ctx.values[nonzero[0]],
+            expected=0,
+            cells=cells,
+            check=special.name,
+        )
+    )
 
 
 def items_as_decisions(ctx: Context, special: Special) -> None:
@@ -96,9 +106,17 @@ def town_fees(ctx: Context, special: Special) -> None:
         return
     outcome.failed += 1
     labels = dict.fromkeys(ctx.form.cells[k].row.label for k in nonzero)
-    params = {"unit": ctx.header.unit, "rows": "、".join(f"“{label}”" for label in labels), "values": _values_text(ctx, nonzero)}
+    params = {
+        "unit": ctx.header.unit,
+        "rows": "、".join(f"“{label}”" for label in labels),
+        "values": _values_text(ctx, nonzero),
+    }
     cells = tuple(ctx.ref(k, "cell") for k in nonzero)
-    ctx.add(ctx.finding(special.rule, nonzero[0], params=params, actual=ctx.values[nonzero[0]], cells=cells, check=special.name))
+    ctx.add(
+        ctx.finding(
+            special.rule, nonzero[0], params=params, actual=ctx.values[nonzero[0]], cells=cells, check=special.name
+        )
+    )
 
 
 def carry_out_ratio(ctx: Context, special: Special) -> None:
@@ -139,7 +157,9 @@ def cases_without_applications(ctx: Context, special: Special) -> None:
         return
     outcome.failed += 1
     first = next(k for k in case_keys if ctx.values[k])
-    cells = tuple(ctx.ref(k, "cell") for k in case_keys if ctx.values[k]) + tuple(ctx.ref(k, "part") for k in application_keys)
+    cells = tuple(ctx.ref(k, "cell") for k in case_keys if ctx.values[k]) + tuple(
+        ctx.ref(k, "part") for k in application_keys
+    )
     ctx.add(ctx.finding(special.rule, first, params={"cases": cases}, actual=cases, cells=cells, check=special.name))
 
 
