@@ -27,6 +27,10 @@ META_MARKER = "jcnb-template"
 """Text in A1 of the metadata sheet; B1 holds the form version."""
 TEMPLATE_REVISION = 1
 RESULT_SHEET = "校验结果"
+META_ROWS = ("marker", "revision", "autofilled", "flagged")
+"""Rows of the metadata sheet: A1 marker (B1 form version), A2 revision (B2 number),
+A3 autofilled (B3 JSON {cell key: value} of the values the validator filled in),
+A4 flagged (B4 JSON [[sheet, A1], …] of the cells it coloured on the last run)."""
 
 INPUT, DERIVED, VOID, HEADER = "input", "derived", "void", "header"
 

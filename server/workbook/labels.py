@@ -1,0 +1,1 @@
+"""Recognising the form in a workbook by its labels (being written)."""

@@ -1,0 +1,249 @@
+"""Read a workbook (as grids) into cell values keyed by the form's cell keys.
+
+1. The template writes a hidden metadata sheet naming the form version.
+   When it is there and every table sheet still has its labels where the
+   layout put them, cells are read at their template addresses.
+2. Otherwise (no marker: a workbook typed by hand from last year's published
+   tables; or rows/sheets moved) the version is recognised from the labels
+   and the tables are found by their labels (:mod:`server.workbook.labels`).
+
+The result carries the raw values, the header fields, the address of every
+key (for messages), the validator's own earlier fills and flags (from the
+metadata sheet), and the layout findings (stray values, missing tables).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from dataclasses import field
+
+from ..errors import UnknownFormVersion
+from ..findings import Finding
+from ..forms import FORMS
+from ..forms.model import Form
+from ..rules.catalogue import rule_info
+from ..rules.messages import render
+from . import labels
+from .grid import Grid
+from .layout import DERIVED
+from .layout import HEADER
+from .layout import INPUT
+from .layout import META_MARKER
+from .layout import META_SHEET
+from .layout import SheetLayout
+from .layout import a1
+from .layout import layout_for
+from .located import Located
+from .normalize import normalize_label
+
+_CHECKED_KINDS = ("block_title", "column_header", "row_label", "field_label")
+
+
+@dataclass
+class Meta:
+    """What the metadata sheet says."""
+
+    version: str | None = None
+    revision: int | None = None
+    autofilled: dict[str, int | float] = field(default_factory=dict)
+    flagged: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class WorkbookReading:
+    """A workbook read against a form."""
+
+    form: Form
+    mode: str
+    values: dict[str, object]
+    header: dict[str, object]
+    addresses: dict[str, tuple[str, str]]
+    meta: Meta
+    findings: list[Finding]
+    sheet_names: list[str]
+
+
+def read_meta(grids: list[Grid]) -> Meta | None:
+    """The metadata sheet's content, or None when the workbook has none."""
+    for grid in grids:
+        if grid.name == META_SHEET and grid.get(1, 1) == META_MARKER:
+            return Meta(
+                version=_text(grid.get(1, 2)),
+                revision=_int(grid.get(2, 2)),
+                autofilled=_json(grid.get(3, 2), dict),
+                flagged=[tuple(item) for item in _json(grid.get(4, 2), list) if len(item) == 2],
+            )
+    return None
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return str(value).strip() or None
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _json(value: object, kind: type):
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    return parsed if isinstance(parsed, kind) else kind()
+
+
+def read_workbook(grids: list[Grid], *, version: str | None = None) -> WorkbookReading:
+    """Locate the form in the grids and read every cell and header field."""
+    meta = read_meta(grids) or Meta()
+    located = _locate(grids, meta, version)
+    return _read(grids, located, meta)
+
+
+def _locate(grids: list[Grid], meta: Meta, version: str | None) -> Located:
+    wanted = version or meta.version
+    if wanted is not None:
+        if wanted not in FORMS:
+            raise UnknownFormVersion(f"工作簿标注的报表格式版本“{wanted}”未知，请使用最新的模板。")
+        form = FORMS[wanted]
+        if meta.version == wanted:
+            located = _by_template(form, grids)
+            if located is not None:
+                return located
+        located = labels.locate(form, grids)
+        if meta.version == wanted:
+            _note_moved(form, grids, located)
+        return located
+    form = labels.detect_version(grids)
+    if form is None:
+        raise UnknownFormVersion(
+            "无法识别这个工作簿：没有找到政府信息公开工作年度报告的统计表。请使用标准模板（填报信息、表一、表二、表三）。"
+        )
+    return labels.locate(form, grids)
+
+
+def _by_template(form: Form, grids: list[Grid]) -> Located | None:
+    """Positions from the layout, if every sheet still matches it."""
+    by_name = {grid.name: grid for grid in grids}
+    layout = layout_for(form.version)
+    located = Located(form, "template")
+    for sheet in layout.sheets:
+        grid = by_name.get(sheet.name)
+        if grid is None or not _matches(sheet, grid):
+            return None
+        for slot in sheet.slots:
+            position = (sheet.name, slot.row, slot.col)
+            if slot.kind == HEADER:
+                located.header_positions[slot.key.split(".", 1)[1]] = position
+            elif slot.kind in (INPUT, DERIVED):
+                located.positions[slot.key] = position
+        if sheet.table is not None:
+            located.stray.extend(_stray(sheet, grid))
+    return located
+
+
+def _matches(sheet: SheetLayout, grid: Grid) -> bool:
+    for region in sheet.regions:
+        if region.kind in _CHECKED_KINDS and region.text:
+            if normalize_label(grid.get(region.row, region.col)) != normalize_label(region.text):
+                return False
+    return True
+
+
+def _stray(sheet: SheetLayout, grid: Grid) -> list[tuple[str, int, int]]:
+    """Non-empty cells of a table sheet that are neither a label nor a value cell."""
+    allowed = {(r.row, r.col) for r in sheet.regions}
+    allowed |= {(s.row, s.col) for s in sheet.slots if s.kind in (INPUT, DERIVED)}
+    return [(sheet.name, row, col) for row, col, _ in grid.cells() if (row, col) not in allowed]
+
+
+def _note_moved(form: Form, grids: list[Grid], located: Located) -> None:
+    by_name = {grid.name: grid for grid in grids}
+    layout = layout_for(form.version)
+    for table in form.tables:
+        if table.key in located.missing_tables:
+            continue
+        sheet = layout.sheet_of_table(table.key)
+        grid = by_name.get(sheet.name)
+        if grid is None:
+            located.moved.setdefault(table.key, f"找不到工作表“{sheet.name}”")
+        elif not _matches(sheet, grid):
+            located.moved.setdefault(table.key, f"工作表“{sheet.name}”中的行或列与模板不同")
+
+
+# Reading values -------------------------------------------------------------
+
+
+def _read(grids: list[Grid], located: Located, meta: Meta) -> WorkbookReading:
+    by_name = {grid.name: grid for grid in grids}
+    values, header, addresses = {}, dict(located.header_values), {}
+    for key, (sheet, row, col) in located.positions.items():
+        values[key] = _cell(by_name[sheet].get(row, col))
+        addresses[key] = (sheet, a1(row, col))
+    for name, (sheet, row, col) in located.header_positions.items():
+        value = _cell(by_name[sheet].get(row, col))
+        if value is not None or name not in header:
+            header[name] = value
+        addresses[f"header.{name}"] = (sheet, a1(row, col))
+    findings = _layout_findings(located, by_name)
+    autofilled = meta.autofilled if located.mode == "template" or meta.version else {}
+    meta = Meta(meta.version, meta.revision, autofilled, meta.flagged)
+    return WorkbookReading(located.form, located.mode, values, header, addresses, meta, findings, [g.name for g in grids])
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _finding(rule: str, message: str, **fields) -> Finding:
+    return Finding(rule=rule, severity=rule_info(rule).severity, message=message, **fields)
+
+
+def _layout_findings(located: Located, by_name: dict[str, Grid]) -> list[Finding]:
+    form = located.form
+    out = []
+    for sheet, row, col in located.stray:
+        where = a1(row, col)
+        raw = by_name[sheet].get(row, col)
+        message = render("layout.stray", where=where, raw=raw)
+        out.append(_finding("layout.stray", message, sheet=sheet, cell=where, actual=raw, expected="空"))
+    layout = layout_for(form.version)
+    for table_key in located.missing_tables:
+        table = form.table(table_key)
+        message = render("layout.missing_table", table=table.name, title=table.title, sheet=table.sheet)
+        out.append(_finding("layout.missing_table", message, table=table_key, sheet=table.sheet, cell="A1", actual="缺少", expected=table.name))
+    for table_key, row_key in located.missing_rows:
+        table = form.table(table_key)
+        row = next(r for r in table.rows if r.key == row_key)
+        message = render("layout.missing_row", table=table.name, label=row.label)
+        sheet, cell = _anchor(layout, located, table_key)
+        out.append(_finding("layout.missing_row", message, table=table_key, sheet=sheet, cell=cell, actual="缺少", expected=row.label))
+    for table_key, column_key in located.missing_columns:
+        table = form.table(table_key)
+        column = next(c for c in table.columns if c.key == column_key)
+        message = render("layout.missing_column", table=table.name, label=column.label)
+        sheet, cell = _anchor(layout, located, table_key)
+        out.append(_finding("layout.missing_column", message, table=table_key, sheet=sheet, cell=cell, actual="缺少", expected=column.label))
+    for table_key, detail in located.moved.items():
+        table = form.table(table_key)
+        message = render("layout.moved", table=table.name, detail=detail)
+        sheet, cell = _anchor(layout, located, table_key)
+        out.append(_finding("layout.moved", message, table=table_key, sheet=sheet, cell=cell, actual=detail, expected="标准模板"))
+    return out
+
+
+def _anchor(layout, located: Located, table_key: str) -> tuple[str, str]:
+    """The first located cell of a table, else A1 of its template sheet."""
+    for key, (sheet, row, col) in located.positions.items():
+        if key.startswith(f"{table_key}."):
+            return sheet, a1(row, col)
+    return layout.sheet_of_table(table_key).name, "A1"
