@@ -30,31 +30,37 @@ _TIME_LIMIT = 2.0
 
 
 class _Problem:
-    """The MILP of one table: x (new values) then z (changed?) per costly cell."""
+    """The MILP of one table: x (new values) then z (changed?) per movable costly cell.
 
-    def __init__(self, ctx: Context, identities: list[Identity]):
+    Cells outside ``movable`` that cost something keep their value (they are
+    constants); free cells are always variables.
+    """
+
+    def __init__(self, ctx: Context, identities: list[Identity], movable: set[str] | None = None):
         self.ctx = ctx
         self.identities = identities
-        self.keys = list(dict.fromkeys(k for identity in identities for k in identity.cells))
+        cells = list(dict.fromkeys(k for identity in identities for k in identity.cells))
+        costly = [k for k in cells if _costs(ctx, k)]
+        self.costly = [k for k in costly if movable is None or k in movable]
+        self.keys = [k for k in cells if not _costs(ctx, k) or k in self.costly]
         self.index = {key: i for i, key in enumerate(self.keys)}
-        self.costly = [k for k in self.keys if ctx.state[k] in (TYPED, BLANK) and ctx.values.get(k) is not None]
+        self.fixed = {k: float(ctx.values[k]) for k in costly if k not in self.costly}
         self.current = {k: float(ctx.values[k]) for k in self.costly}
-        self.big = 2 * sum(abs(v) for v in self.current.values()) + 10
+        self.big = 2 * sum(abs(v) for v in ctx.values.values() if v is not None) + 10
 
     def solve(self, cuts: list[list[str]]):
         """Optimal (cost, changed keys, values) under the given no-good cuts, or None."""
         n, m = len(self.keys), len(self.costly)
-        cost = np.concatenate([np.zeros(n), np.ones(m)])
         constraints = [self._identities(n, m), *self._links(n, m)]
         if cuts:
             constraints.append(self._cuts(n, m, cuts))
+        lower = np.concatenate([self._lower(), np.zeros(m)])
+        upper = np.concatenate([np.full(n, np.inf), np.ones(m)])
         result = milp(
-            cost,
+            np.concatenate([np.zeros(n), np.ones(m)]),
             constraints=constraints,
             integrality=np.concatenate([self._integral(), np.ones(m)]),
-            bounds=Bounds(
-                np.concatenate([self._lower(), np.zeros(m)]), np.concatenate([np.full(n, np.inf), np.ones(m)])
-            ),
+            bounds=Bounds(lower, upper),
             options={"time_limit": _TIME_LIMIT},
         )
         if result.status != 0 or result.x is None:
@@ -66,13 +72,17 @@ class _Problem:
 
     def _identities(self, n: int, m: int) -> LinearConstraint:
         rows = np.zeros((len(self.identities), n + m))
+        rhs = np.zeros(len(self.identities))
         for r, identity in enumerate(self.identities):
             for key, coef in identity.terms.items():
-                rows[r, self.index[key]] += coef
-        return LinearConstraint(rows, 0, 0)
+                if key in self.index:
+                    rows[r, self.index[key]] += coef
+                else:
+                    rhs[r] -= coef * self.fixed[key]
+        return LinearConstraint(rows, rhs, rhs)
 
     def _links(self, n: int, m: int) -> list[LinearConstraint]:
-        """|x − current| ≤ big · z for every costly cell."""
+        """|x − current| ≤ big · z for every movable costly cell."""
         upper = np.zeros((m, n + m))
         lower = np.zeros((m, n + m))
         bounds = np.zeros(m)
@@ -110,6 +120,27 @@ class _Problem:
         return {k for k in changed if np.linalg.matrix_rank(np.delete(matrix, free.index(k), axis=1)) < rank}
 
 
+def _costs(ctx: Context, key: str) -> bool:
+    """Whether changing the cell counts: it holds the clerk's number (or a blank read as 0)."""
+    return ctx.state[key] in (TYPED, BLANK) and ctx.values.get(key) is not None
+
+
+def _lower_bound(ctx: Context, failed: list[Identity]) -> int:
+    """Fewest costly cells that touch every failed identity no free cell can absorb (a set cover)."""
+    hard = [i for i in failed if all(_costs(ctx, k) for k in i.cells)]
+    if not hard:
+        return 0
+    cells = list(dict.fromkeys(k for i in hard for k in i.cells))
+    cover = np.array([[1 if k in i.cells else 0 for k in cells] for i in hard])
+    result = milp(
+        np.ones(len(cells)),
+        constraints=LinearConstraint(cover, 1, np.inf),
+        integrality=np.ones(len(cells)),
+        bounds=Bounds(0, 1),
+    )
+    return round(result.fun) if result.status == 0 else 0
+
+
 def _whole(value: float) -> int | float:
     rounded = round(value, 6)
     return int(rounded) if rounded == int(rounded) else rounded
@@ -123,8 +154,13 @@ def run(ctx: Context, failed: list[Identity]) -> None:
 
 
 def _locate_table(ctx: Context, table, identities: list[Identity], failed: list[Identity]) -> None:
-    problem = _Problem(ctx, identities)
+    table_failed = [i for i in failed if i.table == table.key]
+    candidates = {k for i in table_failed for k in i.cells}
+    problem = _Problem(ctx, identities, candidates)
     best = problem.solve([])
+    if best is None or best[0] > _lower_bound(ctx, table_failed):
+        problem = _Problem(ctx, identities)
+        best = problem.solve([])
     if best is None or not best[1]:
         ctx.add(ctx.finding("locate.failed", failed[0].anchor, params={"table": table.name}, table=table.key))
         return

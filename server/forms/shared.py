@@ -126,8 +126,8 @@ def t2_table(other_rows: tuple[Row, ...]) -> Table:
 _OUTCOMES = (("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"), ("pending", "尚未审结"))
 _GROUPS = (
     ("review", ("行政复议",), "行政复议"),
-    ("direct", ("行政诉讼", "未经复议直接起诉"), "未经复议直接起诉"),
-    ("after", ("行政诉讼", "复议后起诉"), "复议后起诉"),
+    ("suit_direct", ("行政诉讼", "未经复议直接起诉"), "未经复议直接起诉"),
+    ("suit_after", ("行政诉讼", "复议后起诉"), "复议后起诉"),
 )
 
 

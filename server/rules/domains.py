@@ -30,6 +30,8 @@ def run(ctx: Context) -> None:
             _text(ctx, key, cell.domain)
         elif reading.kind == UNREADABLE:
             _unreadable(ctx, key, cell.domain)
+            ctx.report.outcome("value.negative").undecided += 1
+            ctx.report.outcome("value.not_integer" if cell.domain.integral else "value.precision").undecided += 1
         elif reading.is_number:
             _number(ctx, key, cell.domain, cell.column.unit)
 

@@ -46,6 +46,7 @@ class Meta:
 
     version: str | None = None
     revision: int | None = None
+    """Template revision; 0 for a hand-made workbook the validator annotated."""
     autofilled: dict[str, int | float] = field(default_factory=dict)
     flagged: list[tuple[str, str]] = field(default_factory=list)
 
@@ -113,12 +114,13 @@ def _locate(grids: list[Grid], meta: Meta, version: str | None) -> Located:
         if wanted not in FORMS:
             raise UnknownFormVersion(f"工作簿标注的报表格式版本“{wanted}”未知，请使用最新的模板。")
         form = FORMS[wanted]
-        if meta.version == wanted:
+        from_template = meta.version == wanted and bool(meta.revision)
+        if from_template:
             located = _by_template(form, grids)
             if located is not None:
                 return located
         located = labels.locate(form, grids)
-        if meta.version == wanted:
+        if from_template:
             _note_moved(form, grids, located)
         return located
     form = labels.detect_version(grids)
@@ -195,7 +197,9 @@ def _read(grids: list[Grid], located: Located, meta: Meta) -> WorkbookReading:
     findings = _layout_findings(located, by_name)
     autofilled = meta.autofilled if located.mode == "template" or meta.version else {}
     meta = Meta(meta.version, meta.revision, autofilled, meta.flagged)
-    return WorkbookReading(located.form, located.mode, values, header, addresses, meta, findings, [g.name for g in grids])
+    return WorkbookReading(
+        located.form, located.mode, values, header, addresses, meta, findings, [g.name for g in grids]
+    )
 
 
 def _cell(value: object) -> object:
@@ -220,24 +224,58 @@ def _layout_findings(located: Located, by_name: dict[str, Grid]) -> list[Finding
     for table_key in located.missing_tables:
         table = form.table(table_key)
         message = render("layout.missing_table", table=table.name, title=table.title, sheet=table.sheet)
-        out.append(_finding("layout.missing_table", message, table=table_key, sheet=table.sheet, cell="A1", actual="缺少", expected=table.name))
+        out.append(
+            _finding(
+                "layout.missing_table",
+                message,
+                table=table_key,
+                sheet=table.sheet,
+                cell="A1",
+                actual="缺少",
+                expected=table.name,
+            )
+        )
     for table_key, row_key in located.missing_rows:
         table = form.table(table_key)
         row = next(r for r in table.rows if r.key == row_key)
         message = render("layout.missing_row", table=table.name, label=row.label)
         sheet, cell = _anchor(layout, located, table_key)
-        out.append(_finding("layout.missing_row", message, table=table_key, sheet=sheet, cell=cell, actual="缺少", expected=row.label))
+        out.append(
+            _finding(
+                "layout.missing_row",
+                message,
+                table=table_key,
+                sheet=sheet,
+                cell=cell,
+                actual="缺少",
+                expected=row.label,
+            )
+        )
     for table_key, column_key in located.missing_columns:
         table = form.table(table_key)
         column = next(c for c in table.columns if c.key == column_key)
         message = render("layout.missing_column", table=table.name, label=column.label)
         sheet, cell = _anchor(layout, located, table_key)
-        out.append(_finding("layout.missing_column", message, table=table_key, sheet=sheet, cell=cell, actual="缺少", expected=column.label))
+        out.append(
+            _finding(
+                "layout.missing_column",
+                message,
+                table=table_key,
+                sheet=sheet,
+                cell=cell,
+                actual="缺少",
+                expected=column.label,
+            )
+        )
     for table_key, detail in located.moved.items():
         table = form.table(table_key)
         message = render("layout.moved", table=table.name, detail=detail)
         sheet, cell = _anchor(layout, located, table_key)
-        out.append(_finding("layout.moved", message, table=table_key, sheet=sheet, cell=cell, actual=detail, expected="标准模板"))
+        out.append(
+            _finding(
+                "layout.moved", message, table=table_key, sheet=sheet, cell=cell, actual=detail, expected="标准模板"
+            )
+        )
     return out
 
 

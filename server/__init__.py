@@ -1,0 +1,54 @@
+"""政府信息公开工作年度报告 校验服务: the Flask application factory.
+
+``create_app`` layers the configuration (see :mod:`server.config`),
+initialises the database and registers the doors onto the one validation
+pipeline (:mod:`server.pipeline`): the web pages, the JSON API, the xlwings
+endpoint for the Excel add-in and the district's collection.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from .config import DEFAULTS
+from .config import from_environment
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, instance/config.py, SERVER_* variables, then ``test_config``."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _finish_config(app)
+
+    from . import errors_web
+    from .web import bp as web_bp
+
+    errors_web.init_app(app)
+    app.register_blueprint(web_bp)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "jcnb.sqlite3")
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", str(app.config["XLWINGS_LICENSE_KEY"]))
+
+
+def _instance_secret(path: Path) -> str:
+    """A secret key kept in the instance folder, made on first start."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_hex(32)
+    path.write_text(key, encoding="utf-8")
+    return key

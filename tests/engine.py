@@ -1,0 +1,27 @@
+"""Shortcuts for engine tests: validate a value set, look at findings as tuples."""
+
+from __future__ import annotations
+
+from builders import header_for
+
+from server.forms import get_form
+from server.pipeline import validate_values
+from server.workbook.layout import layout_for
+
+
+def check(version: str, values: dict, **kwargs):
+    """Validate values of a version with a plausible header and the template addresses."""
+    form = get_form(version)
+    kwargs.setdefault("header", header_for(form))
+    kwargs.setdefault("addresses", layout_for(version).addresses)
+    return validate_values(form, values, **kwargs)
+
+
+def pairs(report, *severities) -> set[tuple[str, str | None]]:
+    """(rule, key) of the findings, optionally only of some severities."""
+    return {(f.rule, f.key) for f in report.findings if not severities or f.severity in severities}
+
+
+def only(report, rule: str):
+    """The findings of one rule."""
+    return [f for f in report.findings if f.rule == rule]

@@ -1,0 +1,210 @@
+"""Plausibility (P1–P8), header (P10, P11) and cross-year (X1–X5) rules: pass, fail, undecided."""
+
+from __future__ import annotations
+
+import pytest
+from builders import consistent_values
+from builders import header_for
+from engine import check
+from engine import only
+
+from server.findings import ERROR
+from server.findings import INFO
+from server.findings import WARNING
+from server.forms import get_form
+
+
+def _outcome(report, rule):
+    outcome = report.outcomes.get(rule)
+    return (outcome.passed, outcome.failed, outcome.undecided) if outcome else (0, 0, 0)
+
+
+# Declared single-year checks ----------------------------------------------------
+
+DECLARED = [
+    # (version, rule, key to change, new value, (other key, value) to make it fail)
+    ("2019", "plaus.change_floor", "t1.licensing.change", -10, ("t1.licensing.prev_items", 4)),
+    ("2019", "plaus.published_le_total", "t1.normative.published", 9, ("t1.normative.total_public", 3)),
+    ("2021", "plaus.in_force_ge_issued", "t1.rules.in_force", 2, ("t1.rules.issued", 5)),
+]
+
+
+@pytest.mark.parametrize(("version", "rule", "key", "value", "other"), DECLARED, ids=[d[1] for d in DECLARED])
+def test_declared_check_passes_fails_and_is_undecided(version, rule, key, value, other):
+    values = consistent_values(version, seed=31)
+    assert _outcome(check(version, values), rule)[1:] == (0, 0)
+    failing = {**values, key: value, other[0]: other[1]}
+    report = check(version, failing)
+    [finding] = only(report, rule)
+    assert (finding.key, finding.severity, finding.actual) == (key, WARNING, value)
+    assert finding.check in ("P1", "P2", "P3")
+    undecided = check(version, {**failing, other[0]: "不详"})
+    assert not only(undecided, rule)
+    assert _outcome(undecided, rule)[2] == 1
+    assert any(f.rule == "check.undecided" and f.key == other[0] for f in undecided.findings)
+
+
+# Special plausibility rules -------------------------------------------------------
+
+
+def test_rules_reported_by_a_street_office():
+    values = {**consistent_values("2021", seed=32), "t1.rules.issued": 1, "t1.rules.in_force": 6}
+    report = check("2021", values, header=header_for(get_form("2021"), unit="某某区某某街道办事处"))
+    [finding] = only(report, "plaus.rules_power")
+    assert finding.key == "t1.rules.issued" and finding.severity == WARNING
+    assert _outcome(check("2021", values), "plaus.rules_power") == (1, 0, 0)
+    assert _outcome(check("2021", values, header={"year": 2025}), "plaus.rules_power") == (0, 0, 1)
+
+
+def test_item_counts_typed_as_decisions():
+    values = consistent_values("2019", seed=33)
+    for row in ("licensing", "other_services", "penalty", "enforcement"):
+        values[f"t1.{row}.decisions"] = values[f"t1.{row}.prev_items"] + values[f"t1.{row}.change"]
+    values["t1.licensing.decisions"] = max(values["t1.licensing.decisions"], 1)
+    values["t1.licensing.prev_items"] = values["t1.licensing.decisions"] - values["t1.licensing.change"]
+    report = check("2019", values)
+    [finding] = only(report, "plaus.items_as_decisions")
+    assert finding.severity == WARNING
+    assert _outcome(check("2019", consistent_values("2019", seed=33)), "plaus.items_as_decisions") == (1, 0, 0)
+    undecided = check("2019", {**values, "t1.penalty.change": "0%?"})
+    assert _outcome(undecided, "plaus.items_as_decisions") == (0, 0, 1)
+
+
+def test_procurement_reported_by_a_town_is_a_notice():
+    values = {
+        **consistent_values("2019", seed=34),
+        "t1.procurement.projects": 37,
+        "t1.fees.prev_items": 0,
+        "t1.fees.change": 0,
+    }
+    report = check("2019", values, header=header_for(get_form("2019"), unit="鹿山街道"))
+    [finding] = only(report, "plaus.town_fees")
+    assert (finding.key, finding.severity) == ("t1.procurement.projects", INFO)
+    assert _outcome(check("2019", values), "plaus.town_fees") == (1, 0, 0)
+
+
+def test_carry_out_large_compared_with_applications():
+    values = consistent_values("2021", seed=35)
+    for key in ("t2.new.c_natural", "t2.new.c_total", "t2.carry_out.c_natural", "t2.carry_out.c_total"):
+        values[key] += 600
+    report = check("2021", values)
+    [finding] = only(report, "plaus.carry_out_ratio")
+    assert finding.key == "t2.carry_out.c_total"
+    assert _outcome(check("2021", {**values, "t2.new.c_total": "?"}), "plaus.carry_out_ratio") == (0, 0, 1)
+
+
+def test_cases_without_any_application():
+    form = get_form("2021")
+    values = {key: 0 for key in form.cells}
+    values.update({"t3.cases.review_upheld": 1, "t3.cases.review_total": 1})
+    report = check("2021", values)
+    [finding] = only(report, "plaus.cases_without_applications")
+    assert (finding.key, finding.severity) == ("t3.cases.review_upheld", INFO)
+
+
+# Header rules ------------------------------------------------------------------------
+
+
+def test_version_must_match_the_report_year():
+    values = consistent_values("2019", seed=36)
+    report = check("2019", values, header=header_for(get_form("2019"), year=2022, date="2023-01-10"))
+    [finding] = only(report, "header.version_year")
+    assert (finding.severity, finding.expected, finding.actual, finding.cell) == (ERROR, "2021", "2019", "B5")
+    assert finding.sheet == "填报信息"
+
+
+def test_signature_date_before_the_end_of_the_statistics_period():
+    report = check(
+        "2019", consistent_values("2019", seed=37), header=header_for(get_form("2019"), date="2020年12月30日")
+    )
+    [finding] = only(report, "header.date_early")
+    assert (finding.key, finding.severity, finding.actual) == ("header.date", WARNING, "2020-12-30")
+
+
+@pytest.mark.parametrize(
+    ("header", "rule"),
+    [
+        ({"year": 2025}, "header.missing"),
+        ({"unit": "某局", "year": "二〇二五"}, "header.year_invalid"),
+        ({"unit": "某局", "year": 2025, "date": "下周"}, "header.date_invalid"),
+    ],
+    ids=["unit missing", "year unreadable", "date unreadable"],
+)
+def test_header_problems(header, rule):
+    report = check("2021", consistent_values("2021", seed=38), header=header)
+    assert only(report, rule)
+
+
+# Cross-year ----------------------------------------------------------------------------
+
+
+def _last_year(version, seed, **header):
+    form = get_form(version)
+    return check(version, consistent_values(form, seed=seed), header=header_for(form, **header))
+
+
+def test_carry_in_must_equal_last_years_carry_out_across_the_format_change():
+    last = _last_year("2019", 41, year=2020)
+    values = consistent_values("2021", seed=42)
+    for column in ("c_natural", "c_commercial", "c_research", "c_welfare", "c_legal", "c_other", "c_total"):
+        values[f"t2.carry_in.{column}"] = last.values[f"t2.carry_out.{column}"]
+    values["t2.new.c_natural"] += 0
+    header = header_for(get_form("2021"), year=2021, date="2022-01-10")
+    fixed = _rebalance(values)
+    report = check("2021", fixed, header=header, last_year=last)
+    assert _outcome(report, "cross.carry_in") == (7, 0, 0)
+    broken = {**fixed, "t2.carry_in.c_natural": fixed["t2.carry_in.c_natural"] + 1}
+    broken = _rebalance(broken)
+    report = check("2021", broken, header=header, last_year=last)
+    keys = {f.key for f in only(report, "cross.carry_in")}
+    assert "t2.carry_in.c_natural" in keys
+    assert all(f.severity == WARNING for f in only(report, "cross.carry_in"))
+
+
+def _rebalance(values):
+    """Recompute 一、本年新收 so the balance holds again, and every total."""
+    from builders import with_totals
+
+    form = get_form("2021")
+    out = dict(values)
+    for column in ("c_natural", "c_commercial", "c_research", "c_welfare", "c_legal", "c_other"):
+        total = sum(
+            out[f"t2.{row.key}.{column}"]
+            for row in form.table("t2").rows
+            if row.key not in ("new", "carry_in", "total", "carry_out")
+        )
+        out[f"t2.new.{column}"] = max(total + out[f"t2.carry_out.{column}"] - out[f"t2.carry_in.{column}"], 0)
+        if out[f"t2.new.{column}"] == 0:
+            out[f"t2.carry_out.{column}"] = out[f"t2.carry_in.{column}"] - total
+    return with_totals(form, {k: v for k, v in out.items() if k not in form.definitions})
+
+
+def test_in_force_chain_and_repeal_bound_between_two_2021_reports():
+    last = _last_year("2021", 43, year=2024)
+    values = consistent_values("2021", seed=44)
+    values["t1.rules.in_force"] = (
+        last.values["t1.rules.in_force"] + values["t1.rules.issued"] - values["t1.rules.repealed"]
+    )
+    values["t1.rules.in_force"] = max(values["t1.rules.in_force"], values["t1.rules.issued"])
+    values["t1.normative.repealed"] = last.values["t1.normative.in_force"] + values["t1.normative.issued"] + 1
+    report = check("2021", values, last_year=last)
+    assert only(report, "cross.repealed_le_available")
+    assert any(f.key == "t1.normative.in_force" for f in only(report, "cross.in_force_chain"))
+    assert all(f.severity == WARNING for f in only(report, "cross.in_force_chain"))
+
+
+def test_cross_year_rules_do_not_run_without_last_year_or_across_versions():
+    values = consistent_values("2021", seed=45)
+    assert "cross.carry_in" not in check("2021", values).outcomes
+    last = _last_year("2019", 46, year=2020)
+    report = check("2021", values, header=header_for(get_form("2021"), year=2021, date="2022-01-05"), last_year=last)
+    assert "cross.in_force_chain" not in report.outcomes
+    assert "cross.carry_in" in report.outcomes
+
+
+def test_unit_name_and_year_of_last_years_report():
+    last = _last_year("2021", 47, year=2023, unit="某某市某某委员会")
+    report = check("2021", consistent_values("2021", seed=48), last_year=last)
+    assert only(report, "cross.unit_changed")
+    assert only(report, "cross.year_gap")
+    assert "cross.carry_in" not in report.outcomes

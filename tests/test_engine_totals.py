@@ -1,0 +1,134 @@
+"""Totals and blanks: blank derived cells filled, determined blanks deduced, other blanks grouped."""
+
+from __future__ import annotations
+
+from builders import consistent_values
+from builders import zero_values
+from engine import check
+from engine import only
+from engine import pairs
+
+from server.findings import INFO
+from server.findings import WARNING
+from server.forms import get_form
+
+
+def test_blank_derived_cells_are_filled_with_their_sums():
+    form = get_form("2021")
+    values = consistent_values(form, seed=11)
+    typed = {k: v for k, v in values.items() if not form.cells[k].derived}
+    report = check("2021", typed)
+    derived = {k for k, c in form.cells.items() if c.derived}
+    assert set(report.filled) == derived
+    assert all(report.filled[k] == values[k] for k in derived)
+    assert pairs(report) == {("total.filled", "t2.new.c_total"), ("total.filled", "t3.cases.review_total")}
+    assert all(f.severity == INFO for f in report.findings)
+
+
+def test_one_blank_total_gets_a_finding_naming_that_cell():
+    values = consistent_values("2019", seed=12)
+    expected = values.pop("t2.total.c_other")
+    report = check("2019", values)
+    [finding] = report.findings
+    assert (finding.rule, finding.key, finding.cell) == ("total.filled", "t2.total.c_other", "I27")
+    assert report.filled == {"t2.total.c_other": expected}
+
+
+def test_blank_carry_out_is_deduced_from_the_balance():
+    values = consistent_values("2021", seed=13)
+    expected = values.pop("t2.carry_out.c_natural")
+    del values["t2.carry_out.c_total"]
+    report = check("2021", values)
+    assert report.filled["t2.carry_out.c_natural"] == expected
+    [deduced] = only(report, "value.deduced")
+    assert deduced.key == "t2.carry_out.c_natural" and deduced.expected == expected
+    assert "第一项加第二项之和" in deduced.message
+    assert not [f for f in report.findings if f.severity != INFO]
+
+
+def test_a_blank_whose_deduction_would_be_negative_counts_as_zero():
+    values = consistent_values("2021", seed=14)
+    values["t2.new.c_welfare"] = 0
+    values["t2.carry_in.c_welfare"] = 0
+    values["t2.open.c_welfare"] += 2
+    del values["t2.carry_out.c_welfare"]
+    for key in (
+        "t2.new.c_total",
+        "t2.carry_in.c_total",
+        "t2.open.c_total",
+        "t2.total.c_welfare",
+        "t2.total.c_total",
+        "t2.carry_out.c_total",
+    ):
+        del values[key]
+    report = check("2021", values)
+    assert "t2.carry_out.c_welfare" not in report.filled
+    assert ("value.blank", "t2.carry_out.c_welfare") in pairs(report, WARNING)
+    assert report.values["t2.carry_out.c_welfare"] == 0
+
+
+def test_blank_inputs_are_one_grouped_warning_per_table():
+    form = get_form("2021")
+    values = zero_values(form, totals=False)
+    for key in ("t2.deny_1.c_natural", "t2.deny_2.c_natural", "t2.deny_5.c_natural", "t3.cases.review_pending"):
+        del values[key]
+    report = check("2021", values)
+    blanks = only(report, "value.blank")
+    assert [(f.key, f.severity) for f in blanks] == [
+        ("t2.deny_1.c_natural", WARNING),
+        ("t3.cases.review_pending", WARNING),
+    ]
+    assert [ref.cell for ref in blanks[0].cells] == ["D10", "D11", "D14"]
+    assert "3 个应填单元格为空（D10、D11、D14）" in blanks[0].message
+    assert report.values["t2.deny_1.c_natural"] == 0
+
+
+def test_an_empty_template_is_three_blank_warnings_and_zero_totals():
+    report = check("2021", {})
+    assert len(only(report, "value.blank")) == 3
+    assert all(value == 0 for value in report.filled.values())
+    assert report.ok
+
+
+def test_earlier_automatic_fills_are_recomputed_not_treated_as_typed():
+    form = get_form("2021")
+    values = consistent_values(form, seed=15)
+    typed = {k: v for k, v in values.items() if not form.cells[k].derived}
+    first = check("2021", typed)
+    after_fill = {**typed, **first.filled}
+    after_fill["t2.open.c_natural"] += 1
+    second = check("2021", after_fill, autofilled=first.filled)
+    assert second.filled["t2.open.c_total"] == first.filled["t2.open.c_total"] + 1
+    assert not only(second, "sum.row_total")
+
+
+def test_filling_is_idempotent():
+    form = get_form("2019")
+    values = consistent_values(form, seed=16)
+    typed = {k: v for k, v in values.items() if not form.cells[k].derived}
+    first = check("2019", typed)
+    second = check("2019", {**typed, **first.filled}, autofilled=first.filled)
+    assert second.filled == first.filled
+    assert second.flat() == first.flat()
+    third = check("2019", {**typed, **first.filled})
+    assert third.filled == {} and third.findings == []
+
+
+def test_a_stale_fill_that_can_no_longer_be_computed_is_cleared():
+    form = get_form("2021")
+    values = consistent_values(form, seed=17)
+    typed = {k: v for k, v in values.items() if not form.cells[k].derived}
+    first = check("2021", typed)
+    broken = {**typed, **first.filled, "t2.open.c_natural": "见附件"}
+    second = check("2021", broken, autofilled=first.filled)
+    assert "t2.open.c_total" in second.cleared
+    assert "t2.open.c_total" not in second.filled
+
+
+def test_the_only_blank_of_a_column_is_deduced_even_when_it_is_zero():
+    values = zero_values(get_form("2021"), totals=False)
+    del values["t2.deny_3.c_commercial"]
+    report = check("2021", values)
+    assert report.filled["t2.deny_3.c_commercial"] == 0
+    assert pairs(report) >= {("value.deduced", "t2.deny_3.c_commercial")}
+    assert not only(report, "value.blank")
