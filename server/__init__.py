@@ -18,9 +18,9 @@ from .config import DEFAULTS
 from .config import from_environment
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the app: defaults, instance/config.py, SERVER_* variables, then ``test_config``."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(from_environment())
@@ -30,10 +30,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     _finish_config(app)
 
     from . import errors_web
+    from .api import init_app as init_api
     from .web import bp as web_bp
+    from .xlwings_bridge import bp as xlwings_bp
 
     errors_web.init_app(app)
     app.register_blueprint(web_bp)
+    init_api(app)
+    app.register_blueprint(xlwings_bp)
     return app
 
 
