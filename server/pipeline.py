@@ -92,11 +92,21 @@ def _order_and_cap(form: Form, report: Report, limit: int) -> None:
     report.findings.sort(key=order)
     if len(report.findings) > limit:
         report.truncated = len(report.findings) - limit
+        first_left_out = report.findings[limit]
         del report.findings[limit:]
-        report.findings.append(_truncation_notice(report.truncated, limit))
+        report.findings.append(_truncation_notice(report.truncated, limit, first_left_out))
 
 
-def _truncation_notice(left_out: int, limit: int) -> Finding:
+def _truncation_notice(left_out: int, limit: int, first: Finding) -> Finding:
+    """A notice placed at the first finding that was left out."""
     info = RULES["report.truncated"]
     message = render("report.truncated", shown=limit, left_out=left_out)
-    return Finding(rule=info.id, severity=info.severity, message=message, actual=left_out, expected=limit)
+    return Finding(
+        rule=info.id,
+        severity=info.severity,
+        message=message,
+        sheet=first.sheet,
+        cell=first.cell,
+        actual=left_out,
+        expected=limit,
+    )

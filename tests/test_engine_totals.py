@@ -132,3 +132,12 @@ def test_the_only_blank_of_a_column_is_deduced_even_when_it_is_zero():
     assert report.filled["t2.deny_3.c_commercial"] == 0
     assert pairs(report) >= {("value.deduced", "t2.deny_3.c_commercial")}
     assert not only(report, "value.blank")
+
+
+def test_too_many_findings_are_capped_with_a_notice():
+    values = {key: "x" for key in get_form("2021").cells}
+    report = check("2021", values, max_findings=20)
+    assert len(report.findings) == 21
+    notice = report.findings[-1]
+    assert notice.rule == "report.truncated" and notice.sheet and notice.cell
+    assert report.truncated > 0
