@@ -362,7 +362,7 @@ def _widths(sheet: SheetLayout, table: Table, depth: int, width: int) -> None:
         texts = [row.labels[level] for row in table.rows if len(row.labels) == level + 1]
         longest = max((len(t) for t in texts), default=4)
         if level < depth - 1:
-            sheet.widths[level + 1] = 10 if depth > 1 else min(max(longest * 2 + 2, 12), 44)
+            sheet.widths[level + 1] = 10 if level == 0 else 16
         else:
             sheet.widths[level + 1] = min(max(longest * 1.6 + 2, 12), 44)
     value_width = 16 if width <= 4 else 10
