@@ -201,7 +201,7 @@ HEADER_FIELDS = (
     HeaderField(
         "unit",
         "填报单位",
-        aliases=("编制单位", "单位名称", "编制主体", "报送单位", "单位"),
+        aliases=("编制单位", "单位名称", "编制主体", "报送单位"),
         help="编制主体全称，与公开发布的年度报告一致",
         required=True,
     ),

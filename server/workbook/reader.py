@@ -190,9 +190,8 @@ def _read(grids: list[Grid], located: Located, meta: Meta) -> WorkbookReading:
         values[key] = _cell(by_name[sheet].get(row, col))
         addresses[key] = (sheet, a1(row, col))
     for name, (sheet, row, col) in located.header_positions.items():
-        value = _cell(by_name[sheet].get(row, col))
-        if value is not None or name not in header:
-            header[name] = value
+        if name not in located.header_values:
+            header[name] = _cell(by_name[sheet].get(row, col))
         addresses[f"header.{name}"] = (sheet, a1(row, col))
     findings = _layout_findings(located, by_name)
     autofilled = meta.autofilled if located.mode == "template" or meta.version else {}
