@@ -13,6 +13,8 @@ the answer is ambiguous and the options are listed instead.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 from scipy.optimize import Bounds
 from scipy.optimize import LinearConstraint
@@ -22,6 +24,7 @@ from .findings import CellRef
 from .forms.derive import Identity
 from .rules.base import Context
 from .totals import BLANK
+from .totals import COMPUTED
 from .totals import TYPED
 
 MAX_OPTIONS = 4
@@ -30,21 +33,22 @@ _TIME_LIMIT = 2.0
 
 
 class _Problem:
-    """The MILP of one table: x (new values) then z (changed?) per movable costly cell.
+    """The MILP of one table: x (new values) then z (changed?) per costly variable.
 
-    Cells outside ``movable`` that cost something keep their value (they are
-    constants); free cells are always variables.
+    Cells outside ``variables`` keep their value (they are constants), except
+    cells without a value (unreadable), which are always variables.
     """
 
-    def __init__(self, ctx: Context, identities: list[Identity], movable: set[str] | None = None):
+    def __init__(self, ctx: Context, identities: list[Identity], variables: set[str] | None = None):
         self.ctx = ctx
+        if variables is not None:
+            identities = [i for i in identities if variables.intersection(i.cells)]
         self.identities = identities
         cells = list(dict.fromkeys(k for identity in identities for k in identity.cells))
-        costly = [k for k in cells if _costs(ctx, k)]
-        self.costly = [k for k in costly if movable is None or k in movable]
-        self.keys = [k for k in cells if not _costs(ctx, k) or k in self.costly]
+        self.keys = [k for k in cells if variables is None or k in variables or ctx.values.get(k) is None]
         self.index = {key: i for i, key in enumerate(self.keys)}
-        self.fixed = {k: float(ctx.values[k]) for k in costly if k not in self.costly}
+        self.costly = [k for k in self.keys if _costs(ctx, k)]
+        self.fixed = {k: float(ctx.values[k]) for k in cells if k not in self.index}
         self.current = {k: float(ctx.values[k]) for k in self.costly}
         self.big = 2 * sum(abs(v) for v in ctx.values.values() if v is not None) + 10
 
@@ -125,13 +129,37 @@ def _costs(ctx: Context, key: str) -> bool:
     return ctx.state[key] in (TYPED, BLANK) and ctx.values.get(key) is not None
 
 
-def _lower_bound(ctx: Context, failed: list[Identity]) -> int:
-    """Fewest costly cells that touch every failed identity no free cell can absorb (a set cover)."""
-    hard = [i for i in failed if all(_costs(ctx, k) for k in i.cells)]
+def _leaves(ctx: Context, key: str) -> dict[str, int]:
+    """A computed total as the sum of the cells it was computed from."""
+    if ctx.state[key] != COMPUTED:
+        return {key: 1}
+    out: dict[str, int] = defaultdict(int)
+    for part in ctx.form.definitions[key]:
+        for leaf, coef in _leaves(ctx, part).items():
+            out[leaf] += coef
+    return out
+
+
+def _expanded(ctx: Context, identity: Identity) -> set[str] | None:
+    """The costly cells a failed identity depends on once computed totals are expanded.
+
+    None when the identity also depends on another free cell (unreadable or
+    deduced), which could absorb the difference.
+    """
+    terms: dict[str, int] = defaultdict(int)
+    for key, coef in identity.terms.items():
+        for leaf, leaf_coef in _leaves(ctx, key).items():
+            terms[leaf] += coef * leaf_coef
+    cells = {k for k, c in terms.items() if c}
+    return cells if all(_costs(ctx, k) for k in cells) else None
+
+
+def _lower_bound(hard: list[set[str]]) -> int:
+    """Fewest cells that touch every set (a set cover): no solution changes fewer."""
     if not hard:
         return 0
-    cells = list(dict.fromkeys(k for i in hard for k in i.cells))
-    cover = np.array([[1 if k in i.cells else 0 for k in cells] for i in hard])
+    cells = list(dict.fromkeys(k for group in hard for k in group))
+    cover = np.array([[1 if k in group else 0 for k in cells] for group in hard])
     result = milp(
         np.ones(len(cells)),
         constraints=LinearConstraint(cover, 1, np.inf),
@@ -139,6 +167,19 @@ def _lower_bound(ctx: Context, failed: list[Identity]) -> int:
         bounds=Bounds(0, 1),
     )
     return round(result.fun) if result.status == 0 else 0
+
+
+def _variables(ctx: Context, identities: list[Identity], costly: set[str]) -> set[str]:
+    """The candidate cells plus every free cell a change to them can flow through."""
+    variables = set(costly)
+    while True:
+        grown = set(variables)
+        for identity in identities:
+            if grown.intersection(identity.cells):
+                grown.update(k for k in identity.cells if not _costs(ctx, k))
+        if grown == variables:
+            return variables
+        variables = grown
 
 
 def _whole(value: float) -> int | float:
@@ -155,10 +196,15 @@ def run(ctx: Context, failed: list[Identity]) -> None:
 
 def _locate_table(ctx: Context, table, identities: list[Identity], failed: list[Identity]) -> None:
     table_failed = [i for i in failed if i.table == table.key]
-    candidates = {k for i in table_failed for k in i.cells}
-    problem = _Problem(ctx, identities, candidates)
+    failed_ids = {i.id for i in table_failed}
+    primary = [i for i in table_failed if not failed_ids.intersection(i.implied_by)]
+    expanded = [_expanded(ctx, i) for i in primary]
+    candidates = set().union(
+        *(group or {k for k in i.cells if _costs(ctx, k)} for group, i in zip(expanded, primary, strict=True))
+    )
+    problem = _Problem(ctx, identities, _variables(ctx, identities, candidates))
     best = problem.solve([])
-    if best is None or best[0] > _lower_bound(ctx, table_failed):
+    if best is None or best[0] > _lower_bound([group for group in expanded if group is not None]):
         problem = _Problem(ctx, identities)
         best = problem.solve([])
     if best is None or not best[1]:

@@ -49,7 +49,8 @@ def _classify(ctx: Context) -> None:
 
 
 def _deduce(ctx: Context) -> None:
-    equations = [_equation(ctx, identity) for identity in ctx.form.identities]
+    memo: dict[str, dict[str, int]] = {}
+    equations = [_equation(ctx, identity, memo) for identity in ctx.form.identities]
     solved: dict[str, float] = {}
     excluded: set[str] = set()
     while True:
@@ -74,12 +75,12 @@ def _deduce(ctx: Context) -> None:
             ctx.values[key] = value
 
 
-def _equation(ctx: Context, identity) -> tuple[float, dict[str, float], str]:
+def _equation(ctx: Context, identity, memo: dict) -> tuple[float, dict[str, float], str]:
     """(known part, unknown coefficients, label) of ``Σ left − Σ right = 0``."""
     known = 0.0
     unknown: dict[str, float] = defaultdict(float)
     for key, coef in identity.terms.items():
-        for leaf, leaf_coef in _leaves(ctx, key).items():
+        for leaf, leaf_coef in _leaves(ctx, key, memo).items():
             if ctx.state[leaf] == TYPED:
                 known += coef * leaf_coef * ctx.readings[leaf].value
             else:
@@ -87,15 +88,19 @@ def _equation(ctx: Context, identity) -> tuple[float, dict[str, float], str]:
     return known, {k: c for k, c in unknown.items() if c}, identity.label
 
 
-def _leaves(ctx: Context, key: str) -> dict[str, int]:
-    """A cell as a sum of cells that are not blank totals."""
+def _leaves(ctx: Context, key: str, memo: dict) -> dict[str, int]:
+    """A cell as a sum of cells that are not blank totals (memoised for one run)."""
+    if key in memo:
+        return memo[key]
     parts = ctx.form.definitions.get(key)
     if parts is None or ctx.state[key] != BLANK:
-        return {key: 1}
+        memo[key] = {key: 1}
+        return memo[key]
     out: dict[str, int] = defaultdict(int)
     for part in parts:
-        for leaf, coef in _leaves(ctx, part).items():
+        for leaf, coef in _leaves(ctx, part, memo).items():
             out[leaf] += coef
+    memo[key] = out
     return out
 
 

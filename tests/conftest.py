@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# xlwings registers its server engine when first imported: the key must be set before.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 from server import create_app
 

@@ -6,8 +6,10 @@ Nothing here lists a row by hand; every function walks the declarations of
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .model import Balance
 from .model import Block
@@ -42,7 +44,7 @@ class Cell:
         """The value class of the cell."""
         return self.column.domain
 
-    @property
+    @cached_property
     def label(self) -> str:
         """Human label: row label · column label (just the column in 表三)."""
         column = _column_text(self.column)
@@ -88,12 +90,12 @@ class Identity:
     implied_by: tuple[str, ...] = ()
     """Identities whose failure makes this one fail too (reported once)."""
 
-    @property
+    @cached_property
     def cells(self) -> tuple[str, ...]:
         """Every cell involved, left then right, without repeats."""
         return tuple(dict.fromkeys(self.left + self.right))
 
-    @property
+    @cached_property
     def terms(self) -> dict[str, int]:
         """Cell key -> coefficient of ``Σ left − Σ right = 0``."""
         coefs: dict[str, int] = {}
@@ -256,7 +258,7 @@ def _implying(table: Table, identity: Identity, by_id: dict, row_total_of: dict)
 def _with_implied(identity: Identity, implied: tuple[str, ...]) -> Identity:
     if not implied:
         return identity
-    return Identity(**{**identity.__dict__, "implied_by": implied})
+    return dataclasses.replace(identity, implied_by=implied)
 
 
 def form_cells(form: Form) -> dict[str, Cell]:

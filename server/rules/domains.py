@@ -96,19 +96,23 @@ def _unreadable(ctx: Context, key: str, domain: Domain) -> None:
 
 def _number(ctx: Context, key: str, domain: Domain, unit: str) -> None:
     value = ctx.readings[key].value
-    ref = (ctx.ref(key, "cell", value),)
-    params = {"where": ctx.where(key), "actual": value, "domain": DOMAIN_TEXT[domain], "unit": unit}
     bound = domain.lower_bound
     if bound is not None and value < bound:
         ctx.report.outcome("value.negative").failed += 1
-        ctx.add(ctx.finding("value.negative", key, params=params, expected=f"≥ {bound}", actual=value, cells=ref))
+        ctx.add(_number_finding(ctx, "value.negative", key, domain, unit, f"≥ {bound}"))
     else:
         ctx.report.outcome("value.negative").passed += 1
     if domain.integral and value != int(value):
         ctx.report.outcome("value.not_integer").failed += 1
-        ctx.add(ctx.finding("value.not_integer", key, params=params, expected="整数", actual=value, cells=ref))
+        ctx.add(_number_finding(ctx, "value.not_integer", key, domain, unit, "整数"))
     elif not domain.integral and round(value, 4) != value:
         ctx.report.outcome("value.precision").failed += 1
-        ctx.add(ctx.finding("value.precision", key, params=params, expected=round(value, 4), actual=value, cells=ref))
+        ctx.add(_number_finding(ctx, "value.precision", key, domain, unit, round(value, 4)))
     else:
         ctx.report.outcome("value.not_integer" if domain.integral else "value.precision").passed += 1
+
+
+def _number_finding(ctx: Context, rule: str, key: str, domain: Domain, unit: str, expected):
+    value = ctx.readings[key].value
+    params = {"where": ctx.where(key), "actual": value, "domain": DOMAIN_TEXT[domain], "unit": unit}
+    return ctx.finding(rule, key, params=params, expected=expected, actual=value, cells=(ctx.ref(key, "cell", value),))

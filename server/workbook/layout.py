@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 from functools import cache
+from functools import cached_property
 
 from ..forms import get_form
 from ..forms.derive import cell_key
@@ -27,10 +28,11 @@ META_MARKER = "jcnb-template"
 """Text in A1 of the metadata sheet; B1 holds the form version."""
 TEMPLATE_REVISION = 1
 RESULT_SHEET = "校验结果"
-META_ROWS = ("marker", "revision", "autofilled", "flagged")
+META_ROWS = ("marker", "revision", "autofilled", "flagged", "sheets")
 """Rows of the metadata sheet: A1 marker (B1 form version), A2 revision (B2 number),
 A3 autofilled (B3 JSON {cell key: value} of the values the validator filled in),
-A4 flagged (B4 JSON [[sheet, A1], …] of the cells it coloured on the last run)."""
+A4 flagged (B4 JSON [[sheet, A1], …] of the cells it coloured on the last run),
+A5 sheets (B5 the report sheets' names, comma-separated: the Excel add-in sends only these)."""
 
 INPUT, DERIVED, VOID, HEADER = "input", "derived", "void", "header"
 
@@ -141,7 +143,7 @@ class Layout:
         """Worksheet names in order, the metadata sheet last."""
         return [sheet.name for sheet in self.sheets] + [META_SHEET]
 
-    @property
+    @cached_property
     def addresses(self) -> dict[str, tuple[str, str]]:
         """Cell or ``header.*`` key -> (sheet, A1)."""
         out = {}

@@ -178,6 +178,7 @@ def _write_meta(sheet: Worksheet, layout: Layout) -> None:
     sheet["A2"], sheet["B2"] = "revision", TEMPLATE_REVISION
     sheet["A3"] = "autofilled"
     sheet["A4"] = "flagged"
+    sheet["A5"], sheet["B5"] = "sheets", ",".join(layout.sheet_names)
     sheet["B1"].number_format = "@"
     sheet.sheet_state = "hidden"
     sheet.protection.sheet = True

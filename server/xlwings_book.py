@@ -1,0 +1,229 @@
+"""The Excel add-in's workbook as xlwings sees it: payload in, actions out.
+
+:func:`payload_grids` turns what the add-in's ``RunServerPython`` sends
+into grids for the one pipeline. :func:`apply_report` turns the report into
+xlwings actions on the ``xw.Book(json=...)`` — the same things
+:mod:`server.xlsx.annotate` does with openpyxl: totals into blank cells,
+red/yellow flags with notes, template fills restored where a flag is gone,
+a refreshed 校验结果 sheet, the metadata sheet updated, and a message box.
+
+What xlwings' actions cannot do is done by the add-in's own macros, called
+through ``runMacro`` (see addin/src/JCNB.bas): lifting and restoring the
+sheet protection (the template's totals are locked), writing notes,
+clearing a fill, hiding the metadata sheet.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .findings import ERROR
+from .findings import INFO
+from .findings import SEVERITY_TEXT
+from .findings import WARNING
+from .findings import Report
+from .workbook.grid import Grid
+from .workbook.layout import META_MARKER
+from .workbook.layout import META_SHEET
+from .workbook.layout import RESULT_SHEET
+from .workbook.layout import layout_for
+from .workbook.reader import WorkbookReading
+from .workbook.results import RESULT_HEADER
+from .workbook.results import flags
+from .workbook.results import hyperlink
+from .workbook.results import notes
+from .workbook.results import result_rows
+from .workbook.results import summary_line
+from .workbook.style import FLAG_FILL
+from .workbook.style import TEMPLATE_FILL
+
+TITLE = "信息公开年报校验"
+NOTE_MARK = "【校验】"
+"""Notes the validator writes start with this, so it never deletes the clerk's own notes."""
+MACROS = ("JCNB_BeginUpdate", "JCNB_EndUpdate", "JCNB_SetNotes", "JCNB_ClearFill", "JCNB_HideSheet")
+"""The add-in macros the server calls (addin/src/JCNB.bas)."""
+_RECORD = "\x1e"
+_UNIT = "\x1f"
+_SHOWN_IN_ALERT = 5
+
+
+def payload_grids(payload: dict) -> list[Grid]:
+    """The sheets of an xlwings payload as grids (excluded sheets come with no values)."""
+    grids = []
+    for sheet in payload.get("sheets", []):
+        rows = [[_cell(value) for value in row] for row in sheet.get("values") or []]
+        grids.append(Grid(str(sheet.get("name", "")), rows))
+    return grids
+
+
+def _cell(value):
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+class Actions:
+    """Builds the answer to one click on an ``xw.Book``."""
+
+    def __init__(self, book, reading: WorkbookReading, report: Report, addin: str | None):
+        self.book = book
+        self.reading = reading
+        self.report = report
+        self.prefix = f"'{addin}'!" if addin else ""
+
+    def macro(self, name: str, *args) -> None:
+        """Call one of the add-in's macros."""
+        self.book.app.macro(self.prefix + name)(*args)
+
+    def sheet(self, name: str):
+        """An xlwings sheet by name, or None."""
+        return next((s for s in self.book.sheets if s.name == name), None)
+
+    # Values ------------------------------------------------------------------------
+
+    def values(self) -> dict:
+        """Write totals and deductions into blank cells (or our own earlier fills); clear stale fills."""
+        autofilled = dict(self.reading.meta.autofilled)
+        for key, value in self.report.filled.items():
+            current = self.reading.values.get(key)
+            if current is None or autofilled.get(key) == current:
+                self._write(key, value)
+                autofilled[key] = value
+        for key in self.report.cleared:
+            self._write(key, None)
+            autofilled.pop(key, None)
+        return {key: value for key, value in autofilled.items() if key in self.report.filled}
+
+    def _write(self, key: str, value) -> None:
+        sheet, cell = self.reading.addresses[key]
+        self.sheet(sheet)[cell].value = value
+
+    # Flags and notes ---------------------------------------------------------------
+
+    def flags(self) -> list[tuple[str, str]]:
+        """Colour flagged cells, restore those flagged last time but fine now; write notes."""
+        wanted = flags(self.report)
+        texts = notes(self.report)
+        stale = [tuple(item) for item in self.reading.meta.flagged if tuple(item) not in wanted and self.sheet(item[0])]
+        unknown_fill = [item for item in stale if not self._restore(*item)]
+        if unknown_fill:
+            self.macro("JCNB_ClearFill", _records(unknown_fill))
+        for (sheet, cell), severity in wanted.items():
+            if self.sheet(sheet) is not None:
+                self.sheet(sheet)[cell].color = FLAG_FILL[severity]
+        records = [(s, c, "") for s, c in stale] + [(s, c, NOTE_MARK + texts.get((s, c), "")) for s, c in wanted]
+        if records:
+            self.macro("JCNB_SetNotes", _records(records))
+        return sorted(wanted)
+
+    def _restore(self, sheet: str, cell: str) -> bool:
+        fill = self._template_fill(sheet, cell)
+        if fill is None:
+            return False
+        self.sheet(sheet)[cell].color = fill
+        return True
+
+    def _template_fill(self, sheet: str, cell: str) -> str | None:
+        if self.reading.mode != "template":
+            return None
+        for sheet_layout in layout_for(self.reading.form.version).sheets:
+            if sheet_layout.name == sheet:
+                return next((TEMPLATE_FILL[s.kind] for s in sheet_layout.slots if s.address == cell), None)
+        return None
+
+    # The results sheet -----------------------------------------------------------------
+
+    def results(self) -> None:
+        """Create or refresh the 校验结果 sheet: summary, one row per finding, links to cells."""
+        sheet = self.sheet(RESULT_SHEET)
+        if sheet is None:
+            sheet = self.book.sheets.add(RESULT_SHEET, after=self.book.sheets[len(self.book.sheets) - 1])
+        else:
+            sheet.clear()
+        rows = [
+            [summary_line(self.report)] + [""] * (len(RESULT_HEADER) - 1),
+            [""] * len(RESULT_HEADER),
+            list(RESULT_HEADER),
+        ]
+        rows += [list(row) for row in result_rows(self.report)]
+        sheet["A1"].value = rows
+        sheet[f"A3:{chr(64 + len(RESULT_HEADER))}3"].color = "#DDEBF7"
+        self._severity_colours(sheet)
+        for offset, finding in enumerate(self.report.findings):
+            if finding.sheet and finding.cell:
+                sheet[f"D{4 + offset}"].add_hyperlink(
+                    hyperlink(finding.sheet, finding.cell), finding.cell, finding.message[:200]
+                )
+
+    def _severity_colours(self, sheet) -> None:
+        severities = [f.severity for f in self.report.findings]
+        for severity in (ERROR, WARNING):
+            if severity in severities:
+                first = severities.index(severity)
+                last = len(severities) - severities[::-1].index(severity) - 1
+                sheet[f"B{4 + first}:B{4 + last}"].color = FLAG_FILL[severity]
+
+    # Metadata --------------------------------------------------------------------------
+
+    def meta(self, filled: dict, flagged: list) -> None:
+        """Record what was filled and flagged in the (hidden) metadata sheet."""
+        sheet = self.sheet(META_SHEET)
+        if sheet is None:
+            sheet = self.book.sheets.add(META_SHEET, after=self.book.sheets[len(self.book.sheets) - 1])
+            sheet["A1"].value = [[META_MARKER, self.reading.form.version], ["revision", 0]]
+            self.macro("JCNB_HideSheet", META_SHEET)
+        sheet["A3"].value = [
+            ["autofilled", json.dumps(filled, ensure_ascii=False)],
+            ["flagged", json.dumps([list(item) for item in flagged], ensure_ascii=False)],
+        ]
+
+    # The message box ------------------------------------------------------------------------
+
+    def alert(self) -> None:
+        """The summary message box."""
+        report = self.report
+        lines = [report.summary()]
+        problems = [f for f in report.findings if f.severity != INFO]
+        for finding in problems[:_SHOWN_IN_ALERT]:
+            place = f"{finding.sheet or ''} {finding.cell or ''}".strip()
+            lines.append(f"[{SEVERITY_TEXT[finding.severity]}] {place}：{finding.message}")
+        if len(problems) > _SHOWN_IN_ALERT:
+            lines.append(f"……共 {len(problems)} 条，全部列在“{RESULT_SHEET}”工作表中。")
+        filled = len(report.filled)
+        if filled:
+            lines.append(f"已自动填入 {filled} 个单元格（合计或推算值）。")
+        mode = "critical" if not report.ok else "info"
+        self.book.app.alert("\n".join(lines), title=TITLE, buttons="ok", mode=mode)
+
+
+def _records(items) -> str:
+    """Rows of text for a macro argument: fields joined by US, records by RS."""
+    return _RECORD.join(_UNIT.join(str(part) for part in item) for item in items)
+
+
+def apply_report(book, reading: WorkbookReading, report: Report, addin: str | None = None) -> dict:
+    """Every action of one click, in order; returns ``book.json()``."""
+    actions = Actions(book, reading, report, addin)
+    actions.macro("JCNB_BeginUpdate")
+    filled = actions.values()
+    flagged = actions.flags()
+    actions.results()
+    actions.meta(filled, flagged)
+    actions.macro("JCNB_EndUpdate")
+    actions.alert()
+    return book.json()
+
+
+def alert_only(message: str, *, critical: bool = True) -> dict:
+    """An answer with just a message box, built without xw.Book (when it cannot be opened)."""
+    action = {
+        "func": "alert",
+        "args": [message, TITLE, "ok", "critical" if critical else "info", ""],
+        "values": None,
+        "sheet_position": None,
+        "start_row": None,
+        "start_column": None,
+        "row_count": None,
+        "column_count": None,
+    }
+    return {"actions": [action]}

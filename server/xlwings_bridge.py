@@ -1,0 +1,82 @@
+"""The xlwings endpoint of the Excel add-in: the 校验 button's server side.
+
+The add-in's VBA calls xlwings' ``RunServerPython`` with the workbook's
+report sheets; this view opens the payload with ``xw.Book(json=...)``, runs
+the one pipeline and answers with xlwings actions (:mod:`server.xlwings_book`).
+Everything the clerk can get wrong comes back as a Chinese message box with
+status 200, so Excel shows it properly; never a traceback.
+
+The xlwings server engine needs a licence key: ``XLWINGS_LICENSE_KEY``
+(default ``noncommercial``, which covers government institutions; see the
+README).
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import jsonify
+from flask import request
+
+from .errors import ServerError
+from .workbook import validate_grids
+from .xlwings_book import alert_only
+from .xlwings_book import apply_report
+from .xlwings_book import payload_grids
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+bp = Blueprint("xlwings", __name__, url_prefix="/xlwings")
+
+
+def _payload() -> dict:
+    """The xlwings payload of the request, or a plain-text 400 for anything else."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("sheets"), list) or "book" not in payload:
+        raise ServerError(
+            "这不是 Excel 加载项发来的校验请求。请在 Excel 中点击“信息公开年报”选项卡的“校验”按钮。", status=400
+        )
+    return payload
+
+
+def open_book(payload: dict):
+    """``xw.Book(json=payload)``, or a message box answer when xlwings refuses it."""
+    import xlwings as xw
+
+    try:
+        return xw.Book(json=payload), None
+    except Exception as error:  # xlwings raises its own errors for version or licence problems
+        current_app.logger.warning("xlwings refused the payload: %s", error)
+        return None, alert_only(_xlwings_problem(payload, error))
+
+
+def _xlwings_problem(payload: dict, error: Exception) -> str:
+    import xlwings as xw
+
+    client = payload.get("version")
+    if client and client != xw.__version__:
+        return (
+            f"Excel 加载项的 xlwings 版本（{client}）与校验服务（{xw.__version__}）不一致，无法校验。"
+            "请向区政务公开办索取与服务配套的“信息公开年报”加载项重新安装。"
+        )
+    return f"校验服务无法读取这个工作簿（{error}）。请改用网页上传或命令行校验，并联系区政务公开办。"
+
+
+@bp.post("/validate")
+def validate():
+    """One click on 校验: validate the workbook and answer with actions."""
+    try:
+        payload = _payload()
+    except ServerError as error:
+        return Response(error.message, status=error.status, mimetype="text/plain; charset=utf-8")
+    book, problem = open_book(payload)
+    if problem is not None:
+        return jsonify(problem)
+    try:
+        reading, report = validate_grids(payload_grids(payload))
+    except ServerError as error:
+        return jsonify(alert_only(error.message))
+    return jsonify(apply_report(book, reading, report, request.headers.get("X-JCNB-Addin")))
