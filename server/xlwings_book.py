@@ -26,7 +26,9 @@ from .workbook.grid import Grid
 from .workbook.layout import META_MARKER
 from .workbook.layout import META_SHEET
 from .workbook.layout import RESULT_SHEET
+from .workbook.layout import a1
 from .workbook.layout import layout_for
+from .workbook.layout import parse_a1
 from .workbook.reader import WorkbookReading
 from .workbook.results import RESULT_HEADER
 from .workbook.results import flags
@@ -79,38 +81,46 @@ class Actions:
         """An xlwings sheet by name, or None."""
         return next((s for s in self.book.sheets if s.name == name), None)
 
+    def put(self, sheet, first: str, rows: list[list]) -> None:
+        """Write a block of values at ``first`` (``raw_value``: no conversion, empty as "")."""
+        target = self.sheet(sheet) if isinstance(sheet, str) else sheet
+        row, col = parse_a1(first)
+        block = target.range((row, col), (row + len(rows) - 1, col + len(rows[0]) - 1))
+        block.raw_value = [["" if value is None else value for value in line] for line in rows]
+
     # Values ------------------------------------------------------------------------
 
     def values(self) -> dict:
         """Write totals and deductions into blank cells (or our own earlier fills); clear stale fills."""
         autofilled = dict(self.reading.meta.autofilled)
+        writes: dict[tuple[str, str], object] = {}
         for key, value in self.report.filled.items():
+            if key not in self.reading.addresses:
+                continue  # a table the workbook lacks: nothing to fill
             current = self.reading.values.get(key)
             if current is None or autofilled.get(key) == current:
-                self._write(key, value)
+                writes[self.reading.addresses[key]] = value
                 autofilled[key] = value
         for key in self.report.cleared:
-            self._write(key, None)
+            if key in self.reading.addresses:
+                writes[self.reading.addresses[key]] = None
             autofilled.pop(key, None)
+        for sheet, first, column in _column_runs(writes):
+            self.put(sheet, first, column)
         return {key: value for key, value in autofilled.items() if key in self.report.filled}
-
-    def _write(self, key: str, value) -> None:
-        sheet, cell = self.reading.addresses[key]
-        self.sheet(sheet)[cell].value = value
 
     # Flags and notes ---------------------------------------------------------------
 
     def flags(self) -> list[tuple[str, str]]:
         """Colour flagged cells, restore those flagged last time but fine now; write notes."""
-        wanted = flags(self.report)
+        wanted = {where: severity for where, severity in flags(self.report).items() if self.sheet(where[0]) is not None}
         texts = notes(self.report)
         stale = [tuple(item) for item in self.reading.meta.flagged if tuple(item) not in wanted and self.sheet(item[0])]
         unknown_fill = [item for item in stale if not self._restore(*item)]
         if unknown_fill:
             self.macro("JCNB_ClearFill", _records(unknown_fill))
         for (sheet, cell), severity in wanted.items():
-            if self.sheet(sheet) is not None:
-                self.sheet(sheet)[cell].color = FLAG_FILL[severity]
+            self.sheet(sheet)[cell].color = FLAG_FILL[severity]
         records = [(s, c, "") for s, c in stale] + [(s, c, NOTE_MARK + texts.get((s, c), "")) for s, c in wanted]
         if records:
             self.macro("JCNB_SetNotes", _records(records))
@@ -146,7 +156,7 @@ class Actions:
             list(RESULT_HEADER),
         ]
         rows += [list(row) for row in result_rows(self.report)]
-        sheet["A1"].value = rows
+        self.put(sheet, "A1", rows)
         sheet[f"A3:{chr(64 + len(RESULT_HEADER))}3"].color = "#DDEBF7"
         self._severity_colours(sheet)
         for offset, finding in enumerate(self.report.findings):
@@ -170,12 +180,13 @@ class Actions:
         sheet = self.sheet(META_SHEET)
         if sheet is None:
             sheet = self.book.sheets.add(META_SHEET, after=self.book.sheets[len(self.book.sheets) - 1])
-            sheet["A1"].value = [[META_MARKER, self.reading.form.version], ["revision", 0]]
+            self.put(sheet, "A1", [[META_MARKER, self.reading.form.version], ["revision", 0]])
             self.macro("JCNB_HideSheet", META_SHEET)
-        sheet["A3"].value = [
+        rows = [
             ["autofilled", json.dumps(filled, ensure_ascii=False)],
             ["flagged", json.dumps([list(item) for item in flagged], ensure_ascii=False)],
         ]
+        self.put(sheet, "A3", rows)
 
     # The message box ------------------------------------------------------------------------
 
@@ -194,6 +205,23 @@ class Actions:
             lines.append(f"已自动填入 {filled} 个单元格（合计或推算值）。")
         mode = "critical" if not report.ok else "info"
         self.book.app.alert("\n".join(lines), title=TITLE, buttons="ok", mode=mode)
+
+
+def _column_runs(writes: dict[tuple[str, str], object]):
+    """Group single-cell writes into vertical runs: (sheet, first A1, [[v], [v], …])."""
+    by_column: dict[tuple[str, int], dict[int, object]] = {}
+    for (sheet, cell), value in writes.items():
+        row, col = parse_a1(cell)
+        by_column.setdefault((sheet, col), {})[row] = value
+    for (sheet, col), rows in by_column.items():
+        ordered = sorted(rows)
+        start = ordered[0]
+        for index, row in enumerate(ordered):
+            last = index == len(ordered) - 1
+            if last or ordered[index + 1] != row + 1:
+                yield sheet, a1(start, col), [[rows[r]] for r in range(start, row + 1)]
+                if not last:
+                    start = ordered[index + 1]
 
 
 def _records(items) -> str:

@@ -30,6 +30,9 @@ from .xlwings_book import payload_grids
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 bp = Blueprint("xlwings", __name__, url_prefix="/xlwings")
+INTERNAL_ERROR = (
+    "校验服务出现内部错误，这次没能完成校验。请稍后重试；如果问题持续，请改用网页上传校验，并联系区政务公开办。"
+)
 
 
 def _payload() -> dict:
@@ -77,6 +80,9 @@ def validate():
         return jsonify(problem)
     try:
         reading, report = validate_grids(payload_grids(payload))
+        return jsonify(apply_report(book, reading, report, request.headers.get("X-JCNB-Addin")))
     except ServerError as error:
         return jsonify(alert_only(error.message))
-    return jsonify(apply_report(book, reading, report, request.headers.get("X-JCNB-Addin")))
+    except Exception:  # the clerk gets a message box, the log gets the traceback
+        current_app.logger.exception("xlwings validate failed")
+        return jsonify(alert_only(INTERNAL_ERROR))

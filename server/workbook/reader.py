@@ -154,7 +154,8 @@ def _by_template(form: Form, grids: list[Grid]) -> Located | None:
 def _matches(sheet: SheetLayout, grid: Grid) -> bool:
     for region in sheet.regions:
         if region.kind in _CHECKED_KINDS and region.text:
-            if normalize_label(grid.get(region.row, region.col)) != normalize_label(region.text):
+            found = grid.get(region.row, region.col)
+            if found != region.text and normalize_label(found) != normalize_label(region.text):
                 return False
     return True
 

@@ -64,12 +64,16 @@ def _write_values(book: Workbook, reading: WorkbookReading, report: Report) -> d
     """Fill computed values into blank cells (or our own earlier fills); clear stale fills."""
     autofilled = dict(reading.meta.autofilled)
     for key, value in report.filled.items():
+        if key not in reading.addresses:
+            continue  # a table the workbook lacks: nothing to fill
         sheet, cell = reading.addresses[key]
         current = book[sheet][cell].value
         if current in (None, "") or autofilled.get(key) == current:
             book[sheet][cell].value = value
             autofilled[key] = value
     for key in report.cleared:
+        if key not in reading.addresses:
+            continue
         sheet, cell = reading.addresses[key]
         book[sheet][cell].value = None
         autofilled.pop(key, None)

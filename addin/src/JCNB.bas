@@ -1,0 +1,179 @@
+Attribute VB_Name = "JCNB"
+' 信息公开年报 add-in: the 校验 button and the helper macros the validator calls.
+'
+' The button sends the active workbook's report sheets to the validator with
+' xlwings' RunServerPython (modules Remote, WebClient, ... of xlwings 0.37.8,
+' imported by build_addin.py). The server answers with xlwings actions; what
+' those cannot do, it asks for through runMacro: the JCNB_* macros below.
+'
+' Kept in the repository as UTF-8; build_addin.py converts it to the ANSI code
+' page (GBK on Chinese Windows) before importing, as the VBA editor expects.
+Option Explicit
+
+Private Const APP_NAME As String = "JCNB"
+Private Const TITLE As String = "信息公开年报校验"
+Private Const DEFAULT_URL As String = "http://127.0.0.1:5000"
+Private Const VALIDATE_PATH As String = "/xlwings/validate"
+Private Const META_SHEET As String = "_meta"
+Private Const TIMEOUT_MS As Long = 30000
+Private Const NOTE_MARK As String = "【校验】"
+
+Private m_Unprotected As Collection
+
+' ---------------------------------------------------------------------------
+' Buttons
+' ---------------------------------------------------------------------------
+
+Public Sub Validate()
+    ' 校验: send the report sheets of the active workbook to the validator.
+    Dim wb As Workbook
+    Set wb = ActiveWorkbook
+    If wb Is Nothing Then
+        MsgBox "请先打开要校验的年报工作簿。", vbExclamation, TITLE
+        Exit Sub
+    End If
+    CallServer wb, VALIDATE_PATH
+End Sub
+
+Public Sub Settings()
+    ' 设置: change the address of the validator (kept per Windows user).
+    Dim answer As String
+    answer = InputBox("校验服务的地址（由区政务公开办提供）：", TITLE, ServerUrl())
+    If answer = "" Then Exit Sub
+    If Right(answer, 1) = "/" Then answer = Left(answer, Len(answer) - 1)
+    SaveSetting APP_NAME, "Settings", "ServerUrl", answer
+    MsgBox "已保存。以后校验将发送到：" & answer, vbInformation, TITLE
+End Sub
+
+Public Sub OpenWebPage()
+    ' 网页校验: open the validator's home page (upload page, templates, help).
+    On Error GoTo Failed
+    ThisWorkbook.FollowHyperlink ServerUrl() & "/"
+    Exit Sub
+Failed:
+    MsgBox "无法打开 " & ServerUrl() & "：" & Err.Description, vbExclamation, TITLE
+End Sub
+
+Public Function ServerUrl() As String
+    ServerUrl = GetSetting(APP_NAME, "Settings", "ServerUrl", DEFAULT_URL)
+End Function
+
+Private Sub CallServer(wb As Workbook, path As String, Optional extraHeaders As Dictionary)
+    Dim headers As New Dictionary
+    headers.Add "X-JCNB-Addin", ThisWorkbook.Name
+    If Not extraHeaders Is Nothing Then
+        Dim key As Variant
+        For Each key In extraHeaders.Keys
+            headers.Add key, extraHeaders(key)
+        Next
+    End If
+    On Error GoTo Failed
+    RunServerPython ServerUrl() & path, include:=ReportSheets(wb), headers:=headers, timeout:=TIMEOUT_MS
+    Exit Sub
+Failed:
+    Application.ScreenUpdating = True
+    MsgBox "无法连接校验服务 " & ServerUrl() & "。" & vbCrLf & vbCrLf & _
+        "请确认校验服务已经启动、地址正确（“信息公开年报”选项卡 → 设置）。" & vbCrLf & _
+        "如果仍无法使用，可以在浏览器中打开校验网页上传本文件。" & vbCrLf & vbCrLf & _
+        "（" & Err.Description & "）", vbCritical, TITLE
+End Sub
+
+Private Function ReportSheets(wb As Workbook) As String
+    ' The template lists its report sheets in _meta!B5; send only those (and _meta).
+    ' A workbook typed by hand has no _meta sheet: send every sheet.
+    Dim meta As Worksheet
+    On Error Resume Next
+    Set meta = wb.Worksheets(META_SHEET)
+    On Error GoTo 0
+    If meta Is Nothing Then
+        ReportSheets = ""
+    ElseIf CStr(meta.Range("B5").Value) = "" Then
+        ReportSheets = ""
+    Else
+        ReportSheets = CStr(meta.Range("B5").Value)
+        If InStr(1, "," & ReportSheets & ",", "," & META_SHEET & ",") = 0 Then
+            ReportSheets = ReportSheets & "," & META_SHEET
+        End If
+    End If
+End Function
+
+' ---------------------------------------------------------------------------
+' Ribbon callbacks (customUI.xml)
+' ---------------------------------------------------------------------------
+
+Public Sub RibbonValidate(control As IRibbonControl)
+    Validate
+End Sub
+
+Public Sub RibbonSettings(control As IRibbonControl)
+    Settings
+End Sub
+
+Public Sub RibbonWebPage(control As IRibbonControl)
+    OpenWebPage
+End Sub
+
+' ---------------------------------------------------------------------------
+' Macros the server calls through runMacro (first argument: the workbook)
+' ---------------------------------------------------------------------------
+
+Public Sub JCNB_BeginUpdate(wb As Workbook)
+    ' Lift the password-less protection so totals can be written into locked cells.
+    Dim ws As Worksheet
+    Set m_Unprotected = New Collection
+    Application.ScreenUpdating = False
+    For Each ws In wb.Worksheets
+        If ws.ProtectContents Then
+            On Error Resume Next
+            ws.Unprotect
+            If Err.Number = 0 Then m_Unprotected.Add ws.Name
+            Err.Clear
+            On Error GoTo 0
+        End If
+    Next
+End Sub
+
+Public Sub JCNB_EndUpdate(wb As Workbook)
+    ' Put back the protection lifted by JCNB_BeginUpdate (formatting stays allowed).
+    Dim name As Variant
+    If Not m_Unprotected Is Nothing Then
+        For Each name In m_Unprotected
+            wb.Worksheets(CStr(name)).Protect DrawingObjects:=True, Contents:=True, Scenarios:=True, _
+                AllowFormattingCells:=True, AllowFormattingColumns:=True, AllowFormattingRows:=True
+        Next
+    End If
+    Set m_Unprotected = Nothing
+    Application.ScreenUpdating = True
+End Sub
+
+Public Sub JCNB_SetNotes(wb As Workbook, records As String)
+    ' Records "sheet<US>A1<US>text" joined by <RS>; empty text removes the validator's note.
+    Dim record As Variant, parts() As String, target As Range
+    If records = "" Then Exit Sub
+    For Each record In Split(records, Chr(30))
+        parts = Split(record, Chr(31))
+        Set target = wb.Worksheets(parts(0)).Range(parts(1))
+        If Not target.Comment Is Nothing Then
+            If Left(target.Comment.Text, Len(NOTE_MARK)) = NOTE_MARK Then target.Comment.Delete
+        End If
+        If parts(2) <> "" And target.Comment Is Nothing Then
+            target.AddComment parts(2)
+            target.Comment.Shape.Width = 320
+            target.Comment.Shape.Height = 140
+        End If
+    Next
+End Sub
+
+Public Sub JCNB_ClearFill(wb As Workbook, records As String)
+    ' Records "sheet<US>A1" joined by <RS>: remove the flag colour (cells of a hand-made workbook).
+    Dim record As Variant, parts() As String
+    If records = "" Then Exit Sub
+    For Each record In Split(records, Chr(30))
+        parts = Split(record, Chr(31))
+        wb.Worksheets(parts(0)).Range(parts(1)).Interior.ColorIndex = xlNone
+    Next
+End Sub
+
+Public Sub JCNB_HideSheet(wb As Workbook, sheetName As String)
+    wb.Worksheets(sheetName).Visible = xlSheetHidden
+End Sub

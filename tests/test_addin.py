@@ -1,0 +1,85 @@
+"""The add-in's VBA and ribbon, checked without Excel: names, wiring, callbacks."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from server.config import DEFAULTS
+from server.workbook.layout import META_ROWS
+from server.workbook.layout import META_SHEET
+from server.xlwings_book import MACROS
+from server.xlwings_book import NOTE_MARK
+
+ADDIN = Path(__file__).resolve().parent.parent / "addin"
+VBA = (ADDIN / "src" / "JCNB.bas").read_text(encoding="utf-8")
+RIBBON_NS = "{http://schemas.microsoft.com/office/2006/01/customui}"
+
+
+def _subs() -> dict[str, str]:
+    """Public Sub name -> parameter list."""
+    return dict(re.findall(r"^Public Sub (\w+)\(([^)]*)\)", VBA, re.MULTILINE))
+
+
+def _constant(name: str) -> str:
+    return re.search(rf'^Private Const {name} As \w+ = "?([^"\n]*)"?', VBA, re.MULTILINE).group(1)
+
+
+def test_module_name_and_buttons():
+    assert VBA.startswith('Attribute VB_Name = "JCNB"')
+    assert {"Validate", "Settings", "OpenWebPage"} <= set(_subs())
+
+
+@pytest.mark.parametrize("macro", MACROS)
+def test_every_macro_the_server_calls_exists_and_takes_the_workbook_first(macro):
+    assert _subs()[macro].startswith("wb As Workbook")
+
+
+def test_validate_calls_run_server_python_with_the_report_sheets():
+    call = re.search(r"^\s+RunServerPython (.+)", VBA, re.MULTILINE).group(1)
+    assert "ServerUrl() & path" in call and "include:=ReportSheets(wb)" in call and "headers:=headers" in call
+    assert "timeout:=TIMEOUT_MS" in call
+    assert _constant("VALIDATE_PATH") == "/xlwings/validate"
+    assert re.search(r"CallServer wb, VALIDATE_PATH", VBA)
+
+
+def test_default_address_matches_the_service_defaults():
+    assert _constant("DEFAULT_URL") == f"http://{DEFAULTS['HOST']}:{DEFAULTS['PORT']}"
+
+
+def test_metadata_sheet_and_sheet_list_cell_match_the_layout():
+    assert _constant("META_SHEET") == META_SHEET
+    row = META_ROWS.index("sheets") + 1
+    assert f'meta.Range("B{row}")' in VBA
+
+
+def test_note_mark_matches_the_server():
+    assert _constant("NOTE_MARK") == NOTE_MARK
+
+
+def test_server_url_is_a_setting_the_clerk_can_change():
+    assert 'GetSetting(APP_NAME, "Settings", "ServerUrl", DEFAULT_URL)' in VBA
+    assert 'SaveSetting APP_NAME, "Settings", "ServerUrl"' in VBA
+
+
+def test_ribbon_is_well_formed_and_every_callback_exists():
+    root = ET.parse(ADDIN / "customUI.xml").getroot()
+    tab = root.find(f"{RIBBON_NS}ribbon/{RIBBON_NS}tabs/{RIBBON_NS}tab")
+    assert tab.get("label") == "信息公开年报"
+    buttons = list(tab.iter(f"{RIBBON_NS}button"))
+    assert {b.get("label") for b in buttons} >= {"校验"}
+    for button in buttons:
+        module, callback = button.get("onAction").split(".")
+        assert module == "JCNB"
+        assert _subs()[callback] == "control As IRibbonControl"
+        assert button.get("imageMso")
+
+
+def test_no_submit_button_before_the_submit_endpoint_exists(app):
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    labels = {b.get("label") for b in ET.parse(ADDIN / "customUI.xml").getroot().iter(f"{RIBBON_NS}button")}
+    if "提交" in labels:
+        assert "/xlwings/submit" in rules
