@@ -25,3 +25,47 @@ def app(tmp_path):
 def client(app):
     """A test client of the app."""
     return app.test_client()
+
+
+DATABASES = ["sqlite", "postgresql"]
+
+
+def database_url(kind: str, tmp_path) -> str:
+    """A fresh database of a kind: a SQLite file, or the CI's PostgreSQL emptied."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'district.sqlite3'}"
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set (scripts/test.sh starts a PostgreSQL server and sets it)")
+    from sqlalchemy import text
+
+    from server.district.db import make_engine
+    from server.district.models import Base
+
+    engine = make_engine(url)
+    Base.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request, tmp_path):
+    """The URL of an empty database, once SQLite and once PostgreSQL."""
+    return database_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def session(db_url):
+    """A session on a migrated empty database."""
+    from sqlalchemy.orm import sessionmaker
+
+    from server.district.db import make_engine
+    from server.district.db import upgrade
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with sessionmaker(engine, expire_on_commit=False)() as session:
+        yield session
+    engine.dispose()

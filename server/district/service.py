@@ -1,0 +1,358 @@
+"""What the district's collection does, as plain functions (no Flask).
+
+Every function takes the database session and, where access matters, the
+acting :class:`~server.district.models.Account`: a unit sees and submits only
+its own reports; the district sees everything. Submissions go through the
+one validation pipeline and are stored in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import NotAllowed
+from ..errors import NotFound
+from ..errors import ServerError
+from ..errors import SubmissionRejected
+from ..findings import ERROR
+from ..findings import WARNING
+from ..findings import Report
+from ..workbook import validate_grids
+from ..xlsx.load import load_grids
+from . import auth
+from .models import ACCEPTED
+from .models import DISTRICT
+from .models import PENDING
+from .models import RETURNED
+from .models import UNIT
+from .models import Account
+from .models import CellValue
+from .models import Event
+from .models import Submission
+from .models import Unit
+
+MIN_EXPLANATION = 5
+"""Characters an explanation (审核说明) needs at least."""
+
+
+def squash(text: str | None) -> str:
+    """A name compared without spaces and width differences."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+# Units and accounts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a new or reset account is told once: login, password, add-in token."""
+
+    login: str
+    password: str | None = None
+    token: str | None = None
+
+
+def register_unit(
+    session: Session, name: str, kind: str | None = None, login: str | None = None
+) -> tuple[Unit, Credentials]:
+    """Register a unit with its own web login and add-in token."""
+    name = re.sub(r"\s+", " ", name or "").strip()
+    if not name:
+        raise ServerError("单位名称不能为空。", status=422)
+    if session.scalar(select(Unit).where(Unit.name == name)):
+        raise ServerError(f"单位“{name}”已经登记过了。", status=409)
+    unit = Unit(name=name, kind=(kind or "").strip() or None)
+    session.add(unit)
+    session.flush()
+    login = (login or "").strip() or f"unit{unit.id:03d}"
+    if session.scalar(select(Account).where(Account.login == login)):
+        raise ServerError(f"登录名“{login}”已被使用。", status=409)
+    password, token = auth.new_password(), auth.new_token()
+    session.add(
+        Account(
+            login=login,
+            name=name,
+            role=UNIT,
+            unit=unit,
+            password_hash=auth.hash_password(password),
+            token_hash=auth.token_digest(token),
+        )
+    )
+    session.flush()
+    return unit, Credentials(login, password, token)
+
+
+def create_district_account(session: Session, login: str, name: str, password: str | None = None) -> Credentials:
+    """An account of the district office (sees every unit)."""
+    if session.scalar(select(Account).where(Account.login == login)):
+        raise ServerError(f"登录名“{login}”已被使用。", status=409)
+    password = password or auth.new_password()
+    if len(password) < auth.MIN_PASSWORD:
+        raise ServerError(f"密码至少 {auth.MIN_PASSWORD} 位。", status=422)
+    session.add(Account(login=login, name=name, role=DISTRICT, password_hash=auth.hash_password(password)))
+    session.flush()
+    return Credentials(login, password)
+
+
+def authenticate(session: Session, login: str, password: str) -> Account | None:
+    """The active account with this login and password, or None."""
+    account = session.scalar(select(Account).where(Account.login == (login or "").strip()))
+    if account is None or not account.active or not auth.password_matches(account.password_hash, password or ""):
+        return None
+    return account
+
+
+def account_for_token(session: Session, token: str | None) -> Account | None:
+    """The unit account an add-in token belongs to, or None."""
+    if not token:
+        return None
+    token = token.removeprefix("Bearer ").removeprefix("Token ").strip()
+    account = session.scalar(select(Account).where(Account.token_hash == auth.token_digest(token)))
+    return account if account is not None and account.active else None
+
+
+def _unit_account(session: Session, actor: Account, unit_id: int) -> Account:
+    _require_district(actor)
+    account = session.scalar(select(Account).where(Account.unit_id == unit_id, Account.role == UNIT))
+    if account is None:
+        raise NotFound("找不到这个单位的账号。")
+    return account
+
+
+def reset_password(session: Session, actor: Account, unit_id: int) -> Credentials:
+    """A new password for a unit's web login (district only)."""
+    account = _unit_account(session, actor, unit_id)
+    password = auth.new_password()
+    account.password_hash = auth.hash_password(password)
+    session.flush()
+    return Credentials(account.login, password=password)
+
+
+def renew_token(session: Session, actor: Account, unit_id: int) -> Credentials:
+    """A new add-in token for a unit; the old one stops working (district only)."""
+    account = _unit_account(session, actor, unit_id)
+    token = auth.new_token()
+    account.token_hash = auth.token_digest(token)
+    session.flush()
+    return Credentials(account.login, token=token)
+
+
+def units(session: Session) -> list[Unit]:
+    """Every registered unit, by name."""
+    return list(session.scalars(select(Unit).order_by(Unit.name)))
+
+
+def unit_by_name(session: Session, name: str | None) -> Unit | None:
+    """The registered unit whose name matches (spaces and width ignored)."""
+    wanted = squash(name)
+    return next((unit for unit in units(session) if squash(unit.name) == wanted), None) if wanted else None
+
+
+# Access --------------------------------------------------------------------------------------
+
+
+def _require_district(actor: Account) -> None:
+    if actor.role != DISTRICT:
+        raise NotAllowed("只有区政务公开办的账号可以执行这个操作。")
+
+
+def _check_unit(actor: Account, unit_id: int) -> None:
+    if actor.role != DISTRICT and actor.unit_id != unit_id:
+        raise NotAllowed("不能查看或提交其他单位的报告。")
+
+
+def get_submission(session: Session, actor: Account, submission_id: int) -> Submission:
+    """A submission the actor may see."""
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound("找不到这份报告。")
+    _check_unit(actor, submission.unit_id)
+    return submission
+
+
+def history(session: Session, actor: Account, unit_id: int, year: int | None = None) -> list[Submission]:
+    """Every version a unit submitted (newest first), for one year or all."""
+    _check_unit(actor, unit_id)
+    query = select(Submission).where(Submission.unit_id == unit_id)
+    if year is not None:
+        query = query.where(Submission.year == year)
+    return list(session.scalars(query.order_by(Submission.year.desc(), Submission.version_no.desc())))
+
+
+# Submitting ------------------------------------------------------------------------------------
+
+
+def _errors(report: Report, severity: str) -> list[dict]:
+    return [finding.to_dict() for finding in report.findings if finding.severity == severity]
+
+
+def check_workbook(session: Session, unit: Unit, data: bytes):
+    """Validate a workbook for a unit, with last year's accepted report when there is one."""
+    grids = load_grids(data)
+    reading, report = validate_grids(grids)
+    last = last_year_report(session, unit, report.year - 1) if report.year else None
+    if last is not None:
+        reading, report = validate_grids(grids, last_year=last)
+    return reading, report
+
+
+def submit(
+    session: Session, actor: Account, data: bytes, filename: str, explanation: str | None, channel: str
+) -> Submission:
+    """A unit submits its workbook: re-validated, refused on errors, warnings need an explanation."""
+    if actor.role != UNIT or actor.unit is None:
+        raise NotAllowed("请用本单位的账号提交。")
+    reading, report = check_workbook(session, actor.unit, data)
+    _check_header(actor.unit, report)
+    errors = _errors(report, ERROR)
+    if errors:
+        raise SubmissionRejected(
+            f"校验发现 {len(errors)} 处错误，不能提交。请改正后重新校验、提交。", errors=errors, status=422
+        )
+    explanation = (explanation or "").strip()
+    warnings = _errors(report, WARNING)
+    if warnings and len(explanation) < MIN_EXPLANATION:
+        message = (
+            f"校验有 {len(warnings)} 处提示，请在“审核说明”中逐项说明原因（至少 {MIN_EXPLANATION} 个字）后再提交。"
+        )
+        raise SubmissionRejected(message, errors=warnings, status=422)
+    return store(session, actor.unit, reading, report, data, filename, explanation or None, channel, actor, ACCEPTED)
+
+
+def _check_header(unit: Unit, report: Report) -> None:
+    if report.year is None:
+        raise SubmissionRejected("工作簿没有填写报告年度，不能提交。请在“填报信息”中填写报告年度。", status=422)
+    if squash(report.unit) != squash(unit.name):
+        shown = report.unit or "（未填写）"
+        raise SubmissionRejected(
+            f"工作簿的填报单位是“{shown}”，不是本单位“{unit.name}”：不能替其他单位提交。请核对“填报信息”中的填报单位。",
+            status=422,
+        )
+
+
+def store(
+    session: Session,
+    unit: Unit,
+    reading,
+    report: Report,
+    data: bytes,
+    filename: str,
+    explanation,
+    channel: str,
+    actor,
+    state: str,
+) -> Submission:
+    """Write one submission and all its cell values in one transaction."""
+    try:
+        version_no = 1 + (
+            session.scalar(
+                select(func.max(Submission.version_no)).where(
+                    Submission.unit_id == unit.id, Submission.year == report.year
+                )
+            )
+            or 0
+        )
+        submission = Submission(
+            unit=unit,
+            year=report.year,
+            version_no=version_no,
+            form_version=report.version,
+            filename=filename[:300],
+            content=data,
+            sha256=hashlib.sha256(data).hexdigest(),
+            initial_state=state,
+            explanation=explanation,
+            channel=channel,
+            submitted_by=actor.id if actor is not None else None,
+            errors=report.counts[ERROR],
+            warnings=report.counts[WARNING],
+            report=report.to_dict(),
+        )
+        session.add(submission)
+        session.flush()
+        session.add_all(_cells(submission, reading, report))
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return submission
+
+
+def _cells(submission: Submission, reading, report: Report) -> list[CellValue]:
+    cells = []
+    for key, value in report.values.items():
+        raw = reading.values.get(key)
+        cells.append(
+            CellValue(submission_id=submission.id, key=key, value=value, raw=None if raw is None else str(raw))
+        )
+    return cells
+
+
+def explain(session: Session, actor: Account, submission_id: int, text: str) -> Submission:
+    """Add the explanation a collected submission with warnings was waiting for."""
+    submission = get_submission(session, actor, submission_id)
+    text = (text or "").strip()
+    if len(text) < MIN_EXPLANATION:
+        raise ServerError(f"审核说明至少 {MIN_EXPLANATION} 个字。", status=422)
+    if submission.state != PENDING:
+        raise ServerError("这份报告不需要补充说明。", status=409)
+    session.add(Event(submission=submission, kind="explained", text=text, account_id=actor.id))
+    session.commit()
+    return submission
+
+
+def return_submission(session: Session, actor: Account, submission_id: int, reason: str) -> Submission:
+    """退回: the district sends a submission back with a reason the unit sees."""
+    _require_district(actor)
+    submission = get_submission(session, actor, submission_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServerError("请写明退回的原因。", status=422)
+    if submission.state == RETURNED:
+        raise ServerError("这份报告已经退回过了。", status=409)
+    session.add(Event(submission=submission, kind=RETURNED, text=reason, account_id=actor.id))
+    session.commit()
+    return submission
+
+
+# Reading back ---------------------------------------------------------------------------------
+
+
+def latest(session: Session, year: int) -> dict[int, Submission]:
+    """Unit id -> the unit's newest submission for a year."""
+    out: dict[int, Submission] = {}
+    for submission in session.scalars(
+        select(Submission).where(Submission.year == year).order_by(Submission.version_no)
+    ):
+        out[submission.unit_id] = submission
+    return out
+
+
+def latest_accepted(session: Session, year: int) -> dict[int, Submission]:
+    """Unit id -> the unit's newest accepted submission for a year (what counts)."""
+    out: dict[int, Submission] = {}
+    for submission in session.scalars(
+        select(Submission).where(Submission.year == year).order_by(Submission.version_no)
+    ):
+        if submission.state == ACCEPTED:
+            out[submission.unit_id] = submission
+    return out
+
+
+def as_report(submission: Submission) -> Report:
+    """A stored submission as a report with its values (for cross-year rules)."""
+    values = {cell.key: cell.value for cell in submission.cells}
+    return Report(version=submission.form_version, year=submission.year, unit=submission.unit.name, values=values)
+
+
+def last_year_report(session: Session, unit: Unit, year: int) -> Report | None:
+    """The unit's accepted report of a year, if it submitted one."""
+    submission = latest_accepted(session, year).get(unit.id)
+    return as_report(submission) if submission is not None else None
