@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -19,7 +20,12 @@ from .config import from_environment
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    """Build the app: defaults, instance/config.py, SERVER_* variables, then ``test_config``."""
+    """Build the app: defaults, instance/config.py, SERVER_* variables, then ``test_config``.
+
+    The instance folder (config.py, secret key, SQLite file) is ``instance/`` beside the
+    package unless ``instance_path`` or the environment variable SERVER_INSTANCE_PATH says otherwise.
+    """
+    instance_path = instance_path or os.environ.get("SERVER_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
@@ -31,17 +37,23 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     from . import errors_web
     from .api import init_app as init_api
+    from .district import db
+    from .district.views import init_app as init_district
     from .web import bp as web_bp
     from .xlwings_bridge import bp as xlwings_bp
 
     errors_web.init_app(app)
+    db.init_app(app)
     app.register_blueprint(web_bp)
     init_api(app)
     app.register_blueprint(xlwings_bp)
+    init_district(app)
     return app
 
 
 def _finish_config(app: Flask) -> None:
+    app.permanent_session_lifetime = timedelta(minutes=int(app.config["SESSION_MINUTES"]))
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     if not app.config["DATABASE_URL"]:

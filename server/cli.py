@@ -188,6 +188,19 @@ def _summary_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# district ------------------------------------------------------------------------------------
+
+
+def _register_district_commands() -> None:
+    from .district.cli import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_district_commands()
+
+
 # template / docs ---------------------------------------------------------------
 
 

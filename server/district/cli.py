@@ -1,0 +1,222 @@
+"""District commands of ``python -m server``: units, accounts, collect, aggregate, init-db.
+
+They open the configured database directly (the same DATABASE_URL as the
+service) and act as the district office.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import click
+import openpyxl
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from ..errors import ServerError
+from . import service
+from .aggregate import aggregate_workbook
+from .collect import collect_file
+from .collect import workbook_files
+from .db import make_engine
+from .db import upgrade
+from .models import DISTRICT
+from .models import Account
+
+UNIT_COLUMNS = {"单位名称": "name", "单位类型": "kind", "登录名": "login"}
+
+
+def open_session() -> Session:
+    """A session on the configured database, migrated to the newest schema."""
+    from .. import create_app
+
+    app = create_app()
+    engine = make_engine(app.config["DATABASE_URL"])
+    upgrade(engine)
+    return sessionmaker(engine, expire_on_commit=False)()
+
+
+def cli_actor() -> Account:
+    """The command line acts for the district office (not stored)."""
+    return Account(login="命令行", name="命令行", role=DISTRICT, password_hash="")
+
+
+def _show(credentials: service.Credentials, name: str) -> str:
+    parts = [f"{name}：登录名 {credentials.login}"]
+    if credentials.password:
+        parts.append(f"密码 {credentials.password}")
+    if credentials.token:
+        parts.append(f"加载项令牌 {credentials.token}")
+    return "，".join(parts)
+
+
+@click.group()
+def units() -> None:
+    """登记和管理填报单位。"""
+
+
+@units.command("add")
+@click.argument("name")
+@click.option("--kind", help="单位类型，如 街道办事处、乡镇、区政府部门")
+@click.option("--login", help="登录名（默认自动生成）")
+def units_add(name: str, kind: str | None, login: str | None) -> None:
+    """登记一个单位，显示它的登录名、密码和加载项令牌（只显示这一次）。"""
+    with open_session() as session:
+        try:
+            unit, credentials = service.register_unit(session, name, kind, login)
+            session.commit()
+        except ServerError as error:
+            raise click.ClickException(error.message) from error
+        click.echo(_show(credentials, unit.name))
+
+
+def read_unit_list(data: bytes, filename: str) -> list[dict]:
+    """Rows of a unit list (.csv or .xlsx) with the columns 单位名称, 单位类型, 登录名."""
+    if filename.lower().endswith(".xlsx"):
+        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        lines = [
+            ["" if value is None else str(value).strip() for value in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    else:
+        text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else data.decode("utf-16")
+        lines = [[value.strip() for value in row] for row in csv.reader(io.StringIO(text))]
+    if not lines:
+        return []
+    header = [UNIT_COLUMNS.get(value, value) for value in lines[0]]
+    if "name" not in header:
+        raise ServerError("单位名单的第一行应为列名，至少包含“单位名称”。", status=422)
+    return [dict(zip(header, line, strict=False)) for line in lines[1:] if any(line)]
+
+
+def import_unit_rows(session: Session, rows: list[dict]) -> list[tuple[int, str, str]]:
+    """Register every row; (row number, unit, result) per row, bad rows reported."""
+    results = []
+    for number, row in enumerate(rows, start=2):
+        try:
+            unit, credentials = service.register_unit(session, row.get("name", ""), row.get("kind"), row.get("login"))
+            session.commit()
+            results.append((number, unit.name, _show(credentials, unit.name)))
+        except ServerError as error:
+            session.rollback()
+            results.append((number, row.get("name", ""), f"未登记：{error.message}"))
+    return results
+
+
+@units.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def units_import(path: Path) -> None:
+    """从 CSV 或 xlsx 名单批量登记单位（列：单位名称、单位类型、登录名）。"""
+    with open_session() as session:
+        try:
+            rows = read_unit_list(path.read_bytes(), path.name)
+        except ServerError as error:
+            raise click.ClickException(error.message) from error
+        for number, _, result in import_unit_rows(session, rows):
+            click.echo(f"第 {number} 行：{result}")
+
+
+@units.command("list")
+def units_list() -> None:
+    """列出已登记的单位和登录名。"""
+    with open_session() as session:
+        for unit in service.units(session):
+            logins = "、".join(account.login for account in unit.accounts)
+            click.echo(f"{unit.id:>4}  {unit.name}  {unit.kind or ''}  登录名：{logins}")
+
+
+@units.command("reset-password")
+@click.argument("name")
+def units_reset_password(name: str) -> None:
+    """为单位生成新的网页登录密码。"""
+    with open_session() as session:
+        unit = service.unit_by_name(session, name) or _missing(name)
+        credentials = service.reset_password(session, cli_actor(), unit.id)
+        session.commit()
+        click.echo(_show(credentials, unit.name))
+
+
+@units.command("new-token")
+@click.argument("name")
+def units_new_token(name: str) -> None:
+    """为单位生成新的加载项令牌（旧令牌作废）。"""
+    with open_session() as session:
+        unit = service.unit_by_name(session, name) or _missing(name)
+        credentials = service.renew_token(session, cli_actor(), unit.id)
+        session.commit()
+        click.echo(_show(credentials, unit.name))
+
+
+def _missing(name: str):
+    raise click.ClickException(f"没有登记“{name}”这个单位。")
+
+
+@click.command("district-user")
+@click.argument("login")
+@click.option("--name", default="区政务公开办", help="显示的名称")
+def district_user(login: str, name: str) -> None:
+    """新建区政务公开办的账号，显示生成的密码（只显示这一次）。"""
+    with open_session() as session:
+        try:
+            credentials = service.create_district_account(session, login, name)
+            session.commit()
+        except ServerError as error:
+            raise click.ClickException(error.message) from error
+        click.echo(_show(credentials, name))
+
+
+@click.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--year", type=int, required=True, help="报告年度")
+def collect(folder: Path, year: int) -> None:
+    """批量导入一个文件夹中的工作簿（按“填报单位”对应已登记的单位）。"""
+    files = workbook_files(folder)
+    results = []
+    with open_session() as session, click.progressbar(files, label="校验并入库", show_pos=True) as bar:
+        for path in bar:
+            try:
+                results.append(collect_file(session, cli_actor(), path, year))
+            except Exception as error:  # one bad file never stops the run
+                session.rollback()
+                results.append(_failed(path, error))
+    click.echo(f"\n{'文件':<36} {'单位':<20} 结果")
+    for result in results:
+        click.echo(
+            f"{result.file:<36} {result.unit or '—':<20} {result.status}{'：' + result.detail if result.detail else ''}"
+        )
+    stored = sum(1 for r in results if r.status in ("已入库", "有提示待说明"))
+    click.echo(f"共 {len(results)} 个文件，入库 {stored} 个。")
+
+
+def _failed(path: Path, error: Exception):
+    from .collect import UNREADABLE
+    from .collect import Collected
+
+    return Collected(path.name, "", UNREADABLE, str(error))
+
+
+@click.command("aggregate")
+@click.argument("year", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def aggregate_command(year: int, output: Path) -> None:
+    """生成某一年度的汇总工作簿。"""
+    from .. import create_app
+
+    district_name = create_app().config["DISTRICT_NAME"]
+    with open_session() as session:
+        try:
+            output.write_bytes(aggregate_workbook(session, cli_actor(), year, district_name))
+        except ServerError as error:
+            raise click.ClickException(error.message) from error
+    click.echo(f"已写出 {year} 年度汇总：{output}")
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """建立或升级数据库（服务启动时也会自动执行）。"""
+    with open_session():
+        click.echo("数据库已是最新结构。")
+
+
+COMMANDS = (units, district_user, collect, aggregate_command, init_db)

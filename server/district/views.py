@@ -1,0 +1,289 @@
+"""The district's pages: login, a unit's reports and submissions, the status board, units, 汇总.
+
+Views are thin: they check who is logged in, call :mod:`service`, and render.
+Forms are protected against CSRF (Flask-WTF); sessions expire after
+SESSION_MINUTES.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from urllib.parse import quote
+from urllib.parse import urlparse
+
+from flask import Blueprint
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFProtect
+
+from ..errors import NotAllowed
+from ..errors import ServerError
+from ..errors_web import respond
+from ..errors_web import wants_json
+from . import service
+from .aggregate import aggregate_workbook
+from .board import STATUSES
+from .board import board_csv
+from .board import board_xlsx
+from .board import local_time
+from .board import status_board
+from .db import get_session
+from .models import DISTRICT
+from .models import UNIT
+from .models import Account
+
+bp = Blueprint("district", __name__, template_folder="templates")
+csrf = CSRFProtect()
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages, CSRF protection (not for the token-based doors) and template helpers."""
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    csrf.init_app(app)
+    app.register_error_handler(
+        CSRFError, lambda error: respond("页面已过期或来源不明（安全校验未通过），请刷新页面后重试。", 400)
+    )
+    for name in ("api", "xlwings"):
+        if name in app.blueprints:
+            csrf.exempt(app.blueprints[name])
+    app.register_blueprint(bp)
+    app.jinja_env.filters["local_time"] = local_time
+    app.context_processor(lambda: {"current_account": current_account()})
+
+
+def current_account() -> Account | None:
+    """The logged-in account, or None."""
+    account_id = session.get("account_id")
+    if account_id is None:
+        return None
+    account = get_session().get(Account, account_id)
+    return account if account is not None and account.active else None
+
+
+def login_required(role: str | None = None):
+    """Only for logged-in accounts (of a role); others go to the login page or get 403."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            account = current_account()
+            if account is None:
+                if wants_json():
+                    return respond("请先登录。", 401)
+                return redirect(url_for("district.login", next=request.full_path))
+            if role is not None and account.role != role:
+                raise NotAllowed("没有权限打开这个页面。")
+            return view(account, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+# Login ---------------------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with the login name and password the district gave."""
+    error = None
+    if request.method == "POST":
+        account = service.authenticate(get_session(), request.form.get("login", ""), request.form.get("password", ""))
+        if account is not None:
+            session.clear()
+            session.permanent = True
+            session["account_id"] = account.id
+            return redirect(_safe_next() or url_for("district.home"))
+        error = "登录名或密码不正确。"
+    return render_template("district/login.html", error=error), 401 if error else 200
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    parsed = urlparse(target)
+    return target if target.startswith("/") and not parsed.netloc and not target.startswith("//") else None
+
+
+@bp.post("/logout")
+def logout():
+    """Log out."""
+    session.clear()
+    return redirect(url_for("web.index"))
+
+
+@bp.get("/home")
+@login_required()
+def home(account: Account):
+    """Where a login lands: a unit's reports, or the district's board."""
+    return redirect(url_for("district.board" if account.role == DISTRICT else "district.unit_home"))
+
+
+# A unit's pages ---------------------------------------------------------------------------------
+
+
+@bp.get("/unit/")
+@login_required(UNIT)
+def unit_home(account: Account):
+    """The unit's reports: every version with its state, returned reasons, and the submit form."""
+    submissions = service.history(get_session(), account, account.unit_id)
+    return render_template("district/unit_home.html", account=account, submissions=submissions)
+
+
+@bp.post("/unit/submit")
+@login_required(UNIT)
+def unit_submit(account: Account):
+    """Submit a workbook (from the unit page or from the check page)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ServerError("请选择要提交的 .xlsx 文件。", status=422)
+    submission = service.submit(
+        get_session(), account, upload.read(), upload.filename, request.form.get("explanation"), "web"
+    )
+    message = f"已提交 {submission.year} 年度报告（第 {submission.version_no} 版）。"
+    if wants_json():
+        return jsonify({"ok": True, "message": message, "submission": submission.id, "version": submission.version_no})
+    flash(message)
+    return redirect(url_for("district.submission", submission_id=submission.id))
+
+
+@bp.get("/submission/<int:submission_id>")
+@login_required()
+def submission(account: Account, submission_id: int):
+    """One submitted version: its findings, explanations, 退回 and the original file."""
+    item = service.get_submission(get_session(), account, submission_id)
+    return render_template("district/submission.html", item=item, account=account)
+
+
+@bp.get("/submission/<int:submission_id>/original")
+@login_required()
+def original(account: Account, submission_id: int):
+    """The file exactly as submitted."""
+    item = service.get_submission(get_session(), account, submission_id)
+    disposition = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(item.filename)}"
+    return Response(item.content, mimetype=XLSX, headers={"Content-Disposition": disposition})
+
+
+@bp.post("/submission/<int:submission_id>/explain")
+@login_required()
+def explain(account: Account, submission_id: int):
+    """Add the explanation a collected report with warnings is waiting for."""
+    service.explain(get_session(), account, submission_id, request.form.get("explanation", ""))
+    flash("已补充审核说明，报告已提交。")
+    return redirect(url_for("district.submission", submission_id=submission_id))
+
+
+# The district's pages ------------------------------------------------------------------------------
+
+
+def _default_year() -> int:
+    return dt.date.today().year - 1
+
+
+@bp.get("/district/")
+@login_required(DISTRICT)
+def board(account: Account):
+    """Every unit's status for a report year, filtered and sorted."""
+    year = request.args.get("year", type=int) or _default_year()
+    status = request.args.get("status") or None
+    sort = request.args.get("sort") or "name"
+    search = request.args.get("q", "")
+    data = status_board(get_session(), account, year, status, sort, search)
+    return render_template(
+        "district/board.html", board=data, statuses=STATUSES, status=status, sort=sort, search=search
+    )
+
+
+@bp.get("/district/board-<int:year>.<kind>")
+@login_required(DISTRICT)
+def board_export(account: Account, year: int, kind: str):
+    """The board as CSV or xlsx."""
+    data = status_board(get_session(), account, year)
+    if kind == "csv":
+        return _download(board_csv(data), "text/csv; charset=utf-8", f"{year}年度提交情况.csv")
+    if kind == "xlsx":
+        return _download(board_xlsx(data), XLSX, f"{year}年度提交情况.xlsx")
+    raise ServerError("只能导出 csv 或 xlsx。", status=404)
+
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    disposition = f"attachment; filename=\"export\"; filename*=UTF-8''{quote(name)}"
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": disposition})
+
+
+@bp.get("/district/aggregate-<int:year>.xlsx")
+@login_required(DISTRICT)
+def aggregate(account: Account, year: int):
+    """The 汇总 workbook of a year."""
+    name = current_app.config["DISTRICT_NAME"]
+    data = aggregate_workbook(get_session(), account, year, name)
+    return _download(data, XLSX, f"{name}{year}年度政府信息公开统计汇总.xlsx")
+
+
+@bp.post("/district/submission/<int:submission_id>/return")
+@login_required(DISTRICT)
+def return_submission(account: Account, submission_id: int):
+    """退回 a submission with a reason."""
+    service.return_submission(get_session(), account, submission_id, request.form.get("reason", ""))
+    flash("已退回，单位登录后可以看到退回原因。")
+    return redirect(url_for("district.submission", submission_id=submission_id))
+
+
+@bp.get("/district/units")
+@login_required(DISTRICT)
+def units(account: Account):
+    """Registered units, the forms to add and import units."""
+    return render_template("district/units.html", units=service.units(get_session()))
+
+
+@bp.post("/district/units")
+@login_required(DISTRICT)
+def add_unit(account: Account):
+    """Register one unit and show its credentials once."""
+    db = get_session()
+    unit, credentials = service.register_unit(
+        db, request.form.get("name", ""), request.form.get("kind"), request.form.get("login")
+    )
+    db.commit()
+    return render_template("district/credentials.html", rows=[(unit.name, credentials, "")])
+
+
+@bp.post("/district/units/import")
+@login_required(DISTRICT)
+def import_units(account: Account):
+    """Register the units of a CSV or xlsx list; show every row's result."""
+    from .cli import import_unit_rows
+    from .cli import read_unit_list
+
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ServerError("请选择单位名单文件（.csv 或 .xlsx）。", status=422)
+    rows = read_unit_list(upload.read(), upload.filename)
+    results = import_unit_rows(get_session(), rows)
+    return render_template("district/import_result.html", results=results)
+
+
+@bp.post("/district/units/<int:unit_id>/<what>")
+@login_required(DISTRICT)
+def renew(account: Account, unit_id: int, what: str):
+    """A new password or add-in token for a unit."""
+    db = get_session()
+    if what == "password":
+        credentials = service.reset_password(db, account, unit_id)
+    elif what == "token":
+        credentials = service.renew_token(db, account, unit_id)
+    else:
+        raise ServerError("未知操作。", status=404)
+    db.commit()
+    unit = next(u for u in service.units(db) if u.id == unit_id)
+    return render_template("district/credentials.html", rows=[(unit.name, credentials, "")])
