@@ -42,17 +42,31 @@ from .workbook.style import TEMPLATE_FILL
 TITLE = "信息公开年报校验"
 NOTE_MARK = "【校验】"
 """Notes the validator writes start with this, so it never deletes the clerk's own notes."""
-MACROS = ("JCNB_BeginUpdate", "JCNB_EndUpdate", "JCNB_SetNotes", "JCNB_ClearFill", "JCNB_HideSheet")
+MACROS = (
+    "JCNB_BeginUpdate",
+    "JCNB_EndUpdate",
+    "JCNB_SetNotes",
+    "JCNB_ClearFill",
+    "JCNB_HideSheet",
+    "JCNB_AskExplanation",
+)
 """The add-in macros the server calls (addin/src/JCNB.bas)."""
 _RECORD = "\x1e"
 _UNIT = "\x1f"
 _SHOWN_IN_ALERT = 5
 
 
+UPLOAD_SHEET = "_upload"
+"""Hidden sheet the add-in's 提交 adds for the request only: column A the saved file in
+base64 chunks, B1 its file name, C1 the explanation (审核说明)."""
+
+
 def payload_grids(payload: dict) -> list[Grid]:
     """The sheets of an xlwings payload as grids (excluded sheets come with no values)."""
     grids = []
     for sheet in payload.get("sheets", []):
+        if sheet.get("name") == UPLOAD_SHEET:
+            continue
         rows = [[_cell(value) for value in row] for row in sheet.get("values") or []]
         grids.append(Grid(str(sheet.get("name", "")), rows))
     return grids
@@ -229,8 +243,10 @@ def _records(items) -> str:
     return _RECORD.join(_UNIT.join(str(part) for part in item) for item in items)
 
 
-def apply_report(book, reading: WorkbookReading, report: Report, addin: str | None = None) -> dict:
-    """Every action of one click, in order; returns ``book.json()``."""
+def apply_report(
+    book, reading: WorkbookReading, report: Report, addin: str | None = None, *, alert: bool = True
+) -> Actions:
+    """Every action of one click, in order (the summary message box unless ``alert`` is False)."""
     actions = Actions(book, reading, report, addin)
     actions.macro("JCNB_BeginUpdate")
     filled = actions.values()
@@ -238,8 +254,27 @@ def apply_report(book, reading: WorkbookReading, report: Report, addin: str | No
     actions.results()
     actions.meta(filled, flagged)
     actions.macro("JCNB_EndUpdate")
-    actions.alert()
-    return book.json()
+    if alert:
+        actions.alert()
+    return actions
+
+
+def uploaded_file(payload: dict) -> tuple[bytes, str, str] | None:
+    """(file bytes, file name, explanation) the 提交 macro put into the upload sheet, or None."""
+    import base64
+    import binascii
+
+    sheet = next((s for s in payload.get("sheets", []) if s.get("name") == UPLOAD_SHEET), None)
+    rows = (sheet or {}).get("values") or [[]]
+    if not rows or not rows[0]:
+        return None
+    chunks = "".join(str(row[0]) for row in rows if row and row[0])
+    first = rows[0] + [None, None]
+    try:
+        data = base64.b64decode(chunks, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return data, str(first[1] or "年报.xlsx"), str(first[2] or "")
 
 
 def alert_only(message: str, *, critical: bool = True) -> dict:

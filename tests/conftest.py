@@ -69,3 +69,25 @@ def session(db_url):
     with sessionmaker(engine, expire_on_commit=False)() as session:
         yield session
     engine.dispose()
+
+
+@pytest.fixture
+def site(db_url, tmp_path):
+    """An app on a fresh database with the district account and units A, B; returns (app, logins)."""
+    from district_data import setup
+
+    from server.district import service
+    from server.district.db import get_session
+
+    app = create_app({"TESTING": True, "DATABASE_URL": db_url}, instance_path=str(tmp_path))
+    with app.app_context():
+        session = get_session()
+        district, a, b = setup(session)
+        logins = {"district": ("admin", "district-pass")}
+        tokens = {}
+        for who, account in (("a", a), ("b", b)):
+            logins[who] = (account.login, service.reset_password(session, district, account.unit_id).password)
+            tokens[who] = service.renew_token(session, district, account.unit_id).token
+        session.commit()
+    app.tokens = tokens
+    return app, logins

@@ -38,12 +38,29 @@ def test_every_macro_the_server_calls_exists_and_takes_the_workbook_first(macro)
     assert _subs()[macro].startswith("wb As Workbook")
 
 
+def _calls() -> list[str]:
+    return re.findall(r"^\s+RunServerPython (.+)", VBA, re.MULTILINE)
+
+
 def test_validate_calls_run_server_python_with_the_report_sheets():
-    call = re.search(r"^\s+RunServerPython (.+)", VBA, re.MULTILINE).group(1)
-    assert "ServerUrl() & path" in call and "include:=ReportSheets(wb)" in call and "headers:=headers" in call
-    assert "timeout:=TIMEOUT_MS" in call
+    validate = next(call for call in _calls() if "ServerUrl() & path" in call)
+    assert (
+        "include:=ReportSheets(wb)" in validate and "headers:=headers" in validate and "timeout:=TIMEOUT_MS" in validate
+    )
     assert _constant("VALIDATE_PATH") == "/xlwings/validate"
     assert re.search(r"CallServer wb, VALIDATE_PATH", VBA)
+
+
+def test_submit_sends_the_token_and_the_uploaded_copy(app):
+    from server.xlwings_book import UPLOAD_SHEET
+
+    submit = next(call for call in _calls() if "SUBMIT_PATH" in call)
+    assert "auth:=Token()" in submit and "include:=include" in submit
+    assert _constant("SUBMIT_PATH") == "/xlwings/submit"
+    assert "/xlwings/submit" in {rule.rule for rule in app.url_map.iter_rules()}
+    assert _constant("UPLOAD_SHEET") == UPLOAD_SHEET
+    assert 'include = include & "," & UPLOAD_SHEET' in VBA
+    assert "wb.SaveCopyAs copyPath" in VBA
 
 
 def test_default_address_matches_the_service_defaults():

@@ -6,38 +6,13 @@ import io
 import re
 
 import openpyxl
-import pytest
-from district_data import setup
 from district_data import values_of
 from district_data import workbook
 
-from server import create_app
 from server.district.aggregate import DETAIL_SHEET
 from server.district.aggregate import INCLUDED_SHEET
-from server.district.db import get_session
 from server.workbook import validate_grids
 from server.xlsx.load import load_grids
-
-
-@pytest.fixture
-def site(db_url, tmp_path):
-    """An app on a fresh database with the district account and units A, B (passwords known)."""
-    app = create_app({"TESTING": True, "DATABASE_URL": db_url}, instance_path=str(tmp_path))
-    with app.app_context():
-        session = get_session()
-        district, a, b = setup(session)
-        from server.district import service
-
-        for account in (a, b):
-            credentials = service.reset_password(session, district, account.unit_id)
-            account.test_password = credentials.password
-        session.commit()
-        logins = {
-            "district": ("admin", "district-pass"),
-            "a": (a.login, a.test_password),
-            "b": (b.login, b.test_password),
-        }
-    return app, logins
 
 
 def _csrf(client, path="/login") -> str:

@@ -28,6 +28,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.workbook import Workbook
 
 NOTE_MARK = "【校验】"
+UPLOAD_SHEET = "_upload"
 REMOTE_ACTIONS = (
     "setValues rangeClearContents rangeClearFormats rangeClear addSheet setSheetName setAutofit setRangeColor "
     "activateSheet addHyperlink setNumberFormat setPictureName setPictureHeight setPictureWidth deletePicture "
@@ -106,6 +107,8 @@ class Simulator:
         self.alerts: list[str] = []
         self.active = book.worksheets.index(book.active)
         self.unprotected: list[str] = []
+        self.asked: list[str] = []
+        """Prompts of JCNB_AskExplanation (the InputBox asking for the 审核说明)."""
 
     def apply(self, actions: list[dict]) -> None:
         """Apply every action in order."""
@@ -224,6 +227,10 @@ class Simulator:
     def macro_JCNB_HideSheet(self, name: str) -> None:
         self.book[name].sheet_state = "hidden"
 
+    def macro_JCNB_AskExplanation(self, prompt: str) -> None:
+        self.asked.append(prompt)
+        self.alerts.append(prompt)
+
 
 def _records(text: str, width: int):
     if not text:
@@ -236,6 +243,52 @@ def apply_actions(book: Workbook, answer: dict) -> list[str]:
     simulator = Simulator(book)
     simulator.apply(answer["actions"])
     return simulator.alerts
+
+
+def _saved_copy(book: Workbook) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _add_upload_sheet(book: Workbook, data: bytes, name: str, explanation: str) -> None:
+    """What the 提交 macro adds: the saved copy in base64 chunks of 30000 characters."""
+    import base64
+
+    encoded = base64.b64encode(data).decode("ascii")
+    sheet = book.create_sheet(UPLOAD_SHEET)
+    for row, start in enumerate(range(0, len(encoded), 30000), start=1):
+        sheet.cell(row, 1, encoded[start : start + 30000])
+    sheet["B1"], sheet["C1"] = name, explanation
+    sheet.sheet_state = "hidden"
+
+
+def submit_click(
+    post, book: Workbook, token: str, *, answer: str = "", name: str = "年报.xlsx", addin: str = "信息公开年报.xlam"
+):
+    """The 提交 button: send the saved copy with the token; answer the 审核说明 InputBox with ``answer``.
+
+    Returns (status, message boxes, prompts asking for an explanation).
+    """
+    explanation, alerts, asked = "", [], []
+    while True:
+        _add_upload_sheet(book, _saved_copy(book), name, explanation)
+        include = include_of(book)
+        payload = build_payload(book, name=name, include=f"{include},{UPLOAD_SHEET}" if include else "")
+        status, response = post("/xlwings/submit", payload, {"X-JCNB-Addin": addin, "Authorization": token})
+        if status != 200:
+            del book[UPLOAD_SHEET]
+            return status, [str(response)], asked
+        simulator = Simulator(book)
+        simulator.apply(response["actions"])  # RunServerPython applies the actions …
+        del book[UPLOAD_SHEET]  # … then the macro removes the upload sheet
+        alerts += simulator.alerts
+        asked += simulator.asked
+        if not simulator.asked or not answer or explanation:
+            return status, alerts, asked
+        explanation = answer
 
 
 def click(

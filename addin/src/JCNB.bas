@@ -14,11 +14,16 @@ Private Const APP_NAME As String = "JCNB"
 Private Const TITLE As String = "信息公开年报校验"
 Private Const DEFAULT_URL As String = "http://127.0.0.1:5000"
 Private Const VALIDATE_PATH As String = "/xlwings/validate"
+Private Const SUBMIT_PATH As String = "/xlwings/submit"
+Private Const UPLOAD_SHEET As String = "_upload"
+Private Const CHUNK As Long = 30000
 Private Const META_SHEET As String = "_meta"
 Private Const TIMEOUT_MS As Long = 30000
 Private Const NOTE_MARK As String = "【校验】"
 
 Private m_Unprotected As Collection
+Private m_Explanation As String
+Private m_Retry As Boolean
 
 ' ---------------------------------------------------------------------------
 ' Buttons
@@ -34,6 +39,97 @@ Public Sub Validate()
     End If
     CallServer wb, VALIDATE_PATH
 End Sub
+
+Public Sub Submit()
+    ' 提交: check the workbook again and submit it to the district with the unit's token.
+    Dim wb As Workbook
+    Set wb = ActiveWorkbook
+    If wb Is Nothing Then
+        MsgBox "请先打开要提交的年报工作簿。", vbExclamation, TITLE
+        Exit Sub
+    End If
+    If Token() = "" Then SetToken
+    If Token() = "" Then Exit Sub
+    m_Explanation = ""
+    Do
+        m_Retry = False
+        SendForSubmission wb
+    Loop While m_Retry
+End Sub
+
+Private Sub SendForSubmission(wb As Workbook)
+    ' The saved copy travels in a hidden sheet (base64 in column A) so that the
+    ' district receives the file itself; the sheet is removed right after.
+    Dim copyPath As String, include As String
+    copyPath = Environ("TEMP") & "\jcnb_" & Format(Now, "yyyymmddhhnnss") & IIf(LCase(Right(wb.Name, 5)) = ".xlsm", ".xlsm", ".xlsx")
+    wb.SaveCopyAs copyPath
+    AddUploadSheet wb, Base64File(copyPath), wb.Name, m_Explanation
+    Kill copyPath
+    include = ReportSheets(wb)
+    If include <> "" Then include = include & "," & UPLOAD_SHEET
+    Dim headers As New Dictionary
+    headers.Add "X-JCNB-Addin", ThisWorkbook.Name
+    On Error GoTo Failed
+    RunServerPython ServerUrl() & SUBMIT_PATH, auth:=Token(), include:=include, headers:=headers, timeout:=TIMEOUT_MS
+    RemoveUploadSheet wb
+    Exit Sub
+Failed:
+    RemoveUploadSheet wb
+    Application.ScreenUpdating = True
+    MsgBox "无法连接校验服务 " & ServerUrl() & "，没有提交。" & vbCrLf & _
+        "请确认服务地址正确、网络畅通；也可以登录校验网页上传提交。" & vbCrLf & vbCrLf & _
+        "（" & Err.Description & "）", vbCritical, TITLE
+End Sub
+
+Private Function Base64File(path As String) As String
+    Dim stream As Object, node As Object
+    Set stream = CreateObject("ADODB.Stream")
+    stream.Type = 1
+    stream.Open
+    stream.LoadFromFile path
+    Set node = CreateObject("MSXML2.DOMDocument").createElement("b64")
+    node.DataType = "bin.base64"
+    node.nodeTypedValue = stream.Read
+    stream.Close
+    Base64File = Replace(Replace(node.Text, vbLf, ""), vbCr, "")
+End Function
+
+Private Sub AddUploadSheet(wb As Workbook, encoded As String, fileName As String, explanation As String)
+    Dim sheet As Worksheet, row As Long, position As Long
+    RemoveUploadSheet wb
+    Set sheet = wb.Worksheets.Add(After:=wb.Worksheets(wb.Worksheets.Count))
+    sheet.Name = UPLOAD_SHEET
+    For position = 1 To Len(encoded) Step CHUNK
+        row = row + 1
+        sheet.Cells(row, 1).Value = Mid(encoded, position, CHUNK)
+    Next
+    sheet.Cells(1, 2).Value = fileName
+    sheet.Cells(1, 3).Value = explanation
+    sheet.Visible = xlSheetHidden
+End Sub
+
+Private Sub RemoveUploadSheet(wb As Workbook)
+    Dim alerts As Boolean
+    alerts = Application.DisplayAlerts
+    Application.DisplayAlerts = False
+    On Error Resume Next
+    wb.Worksheets(UPLOAD_SHEET).Delete
+    On Error GoTo 0
+    Application.DisplayAlerts = alerts
+End Sub
+
+Public Sub SetToken()
+    ' 令牌: the unit's token for 提交, given by the district (kept per Windows user).
+    Dim answer As String
+    answer = InputBox("请粘贴区政务公开办发给本单位的加载项令牌（以 jcnb_ 开头）：", TITLE, Token())
+    If answer = "" Then Exit Sub
+    SaveSetting APP_NAME, "Settings", "Token", Trim(answer)
+    MsgBox "令牌已保存。", vbInformation, TITLE
+End Sub
+
+Public Function Token() As String
+    Token = GetSetting(APP_NAME, "Settings", "Token", "")
+End Function
 
 Public Sub Settings()
     ' 设置: change the address of the validator (kept per Windows user).
@@ -105,8 +201,16 @@ Public Sub RibbonValidate(control As IRibbonControl)
     Validate
 End Sub
 
+Public Sub RibbonSubmit(control As IRibbonControl)
+    Submit
+End Sub
+
 Public Sub RibbonSettings(control As IRibbonControl)
     Settings
+End Sub
+
+Public Sub RibbonToken(control As IRibbonControl)
+    SetToken
 End Sub
 
 Public Sub RibbonWebPage(control As IRibbonControl)
@@ -176,4 +280,14 @@ End Sub
 
 Public Sub JCNB_HideSheet(wb As Workbook, sheetName As String)
     wb.Worksheets(sheetName).Visible = xlSheetHidden
+End Sub
+
+Public Sub JCNB_AskExplanation(wb As Workbook, prompt As String)
+    ' The submission has warnings: ask for the 审核说明 and let Submit send again.
+    Dim answer As String
+    answer = InputBox(prompt, TITLE)
+    If Len(Trim(answer)) > 0 Then
+        m_Explanation = answer
+        m_Retry = True
+    End If
 End Sub
