@@ -74,6 +74,11 @@ def session(db_url):
 @pytest.fixture
 def site(db_url, tmp_path):
     """An app on a fresh database with the district account and units A, B; returns (app, logins)."""
+    return make_site(db_url, tmp_path)
+
+
+def make_site(db_url, tmp_path):
+    """The app of :func:`site` (tokens in ``app.tokens``)."""
     from district_data import setup
 
     from server.district import service

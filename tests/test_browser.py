@@ -1,0 +1,147 @@
+"""Browser tests: Playwright driving Debian's Chromium against a live server.
+
+Screenshots of the main pages are kept in tests/artifacts/ (not committed).
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import openpyxl
+import pytest
+from district_data import workbook
+from seeds import SEEDS
+from test_seeds import seed_workbook_bytes
+from werkzeug.serving import make_server
+
+from server.workbook import validate_grids
+from server.workbook.layout import RESULT_SHEET
+from server.xlsx.load import load_grids
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def live(tmp_path):
+    """The app (SQLite) served on a free local port; yields (base URL, app, logins)."""
+    from conftest import database_url
+    from conftest import make_site
+
+    app, logins = make_site(database_url("sqlite", tmp_path), tmp_path)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app, logins
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium under Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is needed: bash scripts/system-packages.sh"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN")
+    return context.new_page()
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _login(page, base, login, password):
+    page.goto(f"{base}/login")
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
+def test_check_a_seed_see_its_findings_and_download_the_annotated_copy(live, browser, tmp_path):
+    base, _, _ = live
+    seed = next(s for s in SEEDS if s.name.startswith("003"))
+    path = tmp_path / "鹿山街道2020.xlsx"
+    path.write_bytes(seed_workbook_bytes(seed))
+    page = _page(browser)
+    page.goto(f"{base}/check")
+    page.set_input_files("#files", str(path))
+    page.wait_for_selector(".file-result table.findings")
+    rows = page.locator(".file-result table.findings tbody tr")
+    rules = {rows.nth(i).locator("td").nth(3).inner_text() for i in range(rows.count())}
+    assert rules == {rule for rule, _ in seed.expected}
+    assert "校验未通过" in page.inner_text(".file-result .state")
+    _shot(page, "check-page-seed-003")
+    with page.expect_download() as download:
+        page.click("button:has-text('下载标注后的工作簿')")
+    saved = tmp_path / "checked.xlsx"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "鹿山街道2020.checked.xlsx"
+    book = openpyxl.load_workbook(saved)
+    assert RESULT_SHEET in book.sheetnames
+    assert book["表二 依申请公开"]["I27"].value == 0
+    assert book["表一 主动公开"]["B20"].fill.fgColor.rgb.endswith("FFC7CE")
+
+
+def test_a_unit_submits_and_the_district_sees_it_and_downloads_the_aggregate(live, browser, tmp_path):
+    base, app, logins = live
+    path = tmp_path / "甲街道2025.xlsx"
+    path.write_bytes(workbook("甲街道办事处"))
+    unit = _page(browser)
+    _login(unit, base, *logins["a"])
+    unit.goto(f"{base}/check")
+    unit.set_input_files("#files", str(path))
+    unit.wait_for_selector("button:has-text('提交给区政务公开办')")
+    _shot(unit, "check-page-logged-in-unit")
+    unit.click("button:has-text('提交给区政务公开办')")
+    unit.wait_for_selector("text=已提交 2025 年度报告（第 1 版）")
+    unit.goto(f"{base}/unit/")
+    assert "已提交" in unit.inner_text("table.findings")
+    _shot(unit, "unit-reports")
+
+    district = _page(browser)
+    _login(district, base, *logins["district"])
+    district.goto(f"{base}/district/?year=2025")
+    assert "已提交 1 / 2" in district.inner_text("main")
+    assert "已提交" in district.inner_text("tr[data-unit='甲街道办事处']")
+    assert "未提交" in district.inner_text("tr[data-unit='乙镇人民政府']")
+    _shot(district, "district-board")
+    with district.expect_download() as download:
+        district.click("a:has-text('下载 2025 年度汇总表')")
+    saved = tmp_path / "汇总.xlsx"
+    download.value.save_as(saved)
+    _, report = validate_grids(load_grids(saved))
+    assert report.ok
+    district.goto(f"{base}/district/units")
+    _shot(district, "district-units")
+
+
+def test_home_page_in_chinese(live, browser):
+    base, _, _ = live
+    page = _page(browser)
+    page.goto(base + "/")
+    assert "统计表校验服务" in page.inner_text("h1")
+    _shot(page, "home")
+    page.goto(base + "/api/v1/docs")
+    _shot(page, "api-docs")
