@@ -10,6 +10,7 @@ import pytest
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 from server import create_app
+from server.district.db import dispose
 
 
 @pytest.fixture
@@ -73,8 +74,10 @@ def session(db_url):
 
 @pytest.fixture
 def site(db_url, tmp_path):
-    """An app on a fresh database with the district account and units A, B; returns (app, logins)."""
-    return make_site(db_url, tmp_path)
+    """An app on a fresh database with the district account and units A, B; yields (app, logins)."""
+    app, logins = make_site(db_url, tmp_path)
+    yield app, logins
+    dispose(app)
 
 
 def make_site(db_url, tmp_path):

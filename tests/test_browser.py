@@ -48,6 +48,9 @@ def live(tmp_path):
     yield f"http://127.0.0.1:{server.server_port}", app, logins
     server.shutdown()
     thread.join(timeout=10)
+    from server.district.db import dispose
+
+    dispose(app)
 
 
 @pytest.fixture

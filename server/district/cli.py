@@ -8,34 +8,37 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import openpyxl
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import sessionmaker
 
 from ..errors import ServerError
 from . import service
 from .aggregate import aggregate_workbook
 from .collect import collect_file
 from .collect import workbook_files
-from .db import make_engine
-from .db import upgrade
+from .db import dispose
 from .models import DISTRICT
 from .models import Account
 
 UNIT_COLUMNS = {"单位名称": "name", "单位类型": "kind", "登录名": "login"}
 
 
-def open_session() -> Session:
-    """A session on the configured database, migrated to the newest schema."""
+@contextmanager
+def open_session() -> Iterator[Session]:
+    """A session on the configured database (migrated to the newest schema), closed afterwards."""
     from .. import create_app
 
     app = create_app()
-    engine = make_engine(app.config["DATABASE_URL"])
-    upgrade(engine)
-    return sessionmaker(engine, expire_on_commit=False)()
+    try:
+        with app.extensions["jcnb_sessions"]() as session:
+            yield session
+    finally:
+        dispose(app)
 
 
 def cli_actor() -> Account:
@@ -201,9 +204,10 @@ def _failed(path: Path, error: Exception):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def aggregate_command(year: int, output: Path) -> None:
     """生成某一年度的汇总工作簿。"""
-    from .. import create_app
+    from ..config import DEFAULTS
+    from ..config import from_environment
 
-    district_name = create_app().config["DISTRICT_NAME"]
+    district_name = from_environment().get("DISTRICT_NAME", DEFAULTS["DISTRICT_NAME"])
     with open_session() as session:
         try:
             output.write_bytes(aggregate_workbook(session, cli_actor(), year, district_name))

@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,7 +27,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def make_engine(url: str) -> Engine:
     """An engine; SQLite gets foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # No pool: a SQLite connection is cheap, and none stays open between requests.
+        engine = create_engine(url, connect_args={"timeout": 30}, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -51,6 +53,7 @@ def init_app(app: Flask) -> None:
     """Create the engine, migrate, and close the request's session afterwards."""
     engine = make_engine(app.config["DATABASE_URL"])
     upgrade(engine)
+    app.extensions["jcnb_engine"] = engine
     app.extensions["jcnb_sessions"] = sessionmaker(engine, expire_on_commit=False)
 
     @app.teardown_appcontext
@@ -65,3 +68,8 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions["jcnb_sessions"]()
     return g.db_session
+
+
+def dispose(app: Flask) -> None:
+    """Close every pooled connection of the app's engine (tests, command line)."""
+    app.extensions["jcnb_engine"].dispose()
