@@ -21,7 +21,10 @@ def field_errors(messages, prefix: str = "") -> list[dict]:
         return [{"field": prefix or "_schema", "message": str(m)} for m in messages]
     out = []
     for name, inner in messages.items():
-        path = f"{prefix}.{name}" if prefix else str(name)
+        if name == "_schema":  # a problem with the object itself: name the object
+            path = prefix or "_schema"
+        else:
+            path = f"{prefix}.{name}" if prefix else str(name)
         out.extend(field_errors(inner, path))
     return out
 

@@ -1,11 +1,11 @@
-"""marshmallow schemas of the JSON API, with Chinese error messages.
+"""marshmallow input schemas of the JSON API, derived from the form definitions.
 
-The schema of the cell values of each format version is generated from the
-form definition (``Schema.from_dict`` over ``form.cells``), so adding a
-version needs no edit here. Values may also be keyed by A1 address
-(``表二 依申请公开!D6``, ``表二!D6`` or ``t2!D6``); :func:`resolve_addresses`
-turns those into cell keys before loading. Every input schema rejects
-unknown fields.
+The schemas of the cell values, header fields and earlier fills of each
+format version are generated from the form (``Schema.from_dict`` over
+``form.cells``), so adding a version needs no edit here. Values may also be
+keyed by A1 address (``表二 依申请公开!D6``, ``表二!D6`` or ``t2!D6``);
+:func:`resolve_addresses` turns those into cell keys before loading. Every
+input schema rejects unknown fields.
 """
 
 from __future__ import annotations
@@ -16,57 +16,70 @@ from marshmallow import RAISE
 from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
-from marshmallow import validate
 
-from ..forms import FORMS
 from ..forms import get_form
 from ..workbook.layout import a1
 from ..workbook.layout import layout_for
 from ..workbook.layout import parse_a1
+from .fields import MESSAGES
+from .fields import NOT_OBJECT
+from .fields import UNKNOWN_CELL
+from .fields import UNKNOWN_FIELD
+from .fields import CellValue
+from .fields import Number
+from .fields import Upload
+from .fields import version_field
 
-MESSAGES = {
-    "required": "缺少必填字段。",
-    "null": "不能为空值。",
-    "invalid": "类型不正确。",
-    "validator_failed": "取值不正确。",
-}
+SAME_CELL_TWICE = "同一个单元格出现了两次（与“{other}”是同一个单元格；单元格键和地址只能用一种）。"
 
 
-class ChineseSchema(Schema):
-    """Base schema: unknown fields rejected, Chinese messages."""
+class InputSchema(Schema):
+    """Base of every input schema: unknown fields rejected, Chinese messages."""
 
     class Meta:
         unknown = RAISE
 
-    error_messages = {"unknown": "未知字段。", "type": "应为 JSON 对象。"}
+    error_messages = {"unknown": UNKNOWN_FIELD, "type": NOT_OBJECT}
 
 
-class CellValue(fields.Field):
-    """A raw cell value: a number, a text or null (never true/false, lists or objects)."""
+class CellsSchema(InputSchema):
+    """Base of the per-version cell schemas: an unknown key is not a cell of the version."""
 
-    default_error_messages = {**MESSAGES, "invalid": "应为数字、文字或空值。"}
-
-    def __init__(self, **kwargs):
-        super().__init__(allow_none=True, load_default=None, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise self.make_error("invalid")
-        return value
+    error_messages = {"unknown": UNKNOWN_CELL, "type": NOT_OBJECT}
 
 
-class UnknownCellSchema(ChineseSchema):
-    """Values schemas name unknown keys in their own words."""
-
-    error_messages = {"unknown": "未知字段：不是本版本表格的单元格键或地址。", "type": "应为 JSON 对象。"}
+# Generated per format version ------------------------------------------------------------
 
 
 @cache
 def values_schema(version: str) -> type[Schema]:
     """The schema of the cell values of a version, one field per cell key."""
     form = get_form(version)
-    return UnknownCellSchema.from_dict(
-        {_attribute(key): CellValue(data_key=key) for key in form.cells}, name=f"Values{version}"
+    addresses = layout_for(form.version).addresses
+    return CellsSchema.from_dict(
+        {
+            _attribute(key): CellValue(data_key=key, metadata=_cell_doc(cell, addresses[key]))
+            for key, cell in form.cells.items()
+        },
+        name=f"Values{form.version}",
+    )
+
+
+@cache
+def header_schema(version: str) -> type[Schema]:
+    """The schema of the header fields (填报单位、报告年度 …) of a version."""
+    form = get_form(version)
+    return InputSchema.from_dict(
+        {f.key: CellValue(metadata={"description": f.label}) for f in form.header_fields}, name=f"Header{form.version}"
+    )
+
+
+@cache
+def autofilled_schema(version: str) -> type[Schema]:
+    """The schema of the values this validator filled in on an earlier run."""
+    form = get_form(version)
+    return CellsSchema.from_dict(
+        {_attribute(key): Number(data_key=key) for key in form.cells}, name=f"Autofilled{form.version}"
     )
 
 
@@ -75,11 +88,13 @@ def _attribute(key: str) -> str:
     return key.replace(".", "__")
 
 
-@cache
-def header_schema(version: str) -> type[Schema]:
-    """The schema of the header fields of a version."""
-    form = get_form(version)
-    return ChineseSchema.from_dict({f.key: CellValue() for f in form.header_fields}, name=f"Header{version}")
+def _cell_doc(cell, address: tuple[str, str]) -> dict:
+    role = "合计，可留空（自动计算）" if cell.derived else "填报"
+    unit = f"，单位：{cell.column.unit}" if cell.column.unit else ""
+    return {"description": f"{cell.table.name} {cell.label}（{address[0]}!{address[1]}；{role}{unit}）"}
+
+
+# A1 addresses ------------------------------------------------------------------------
 
 
 @cache
@@ -99,19 +114,20 @@ def _address_index(version: str) -> dict[str, str]:
 def resolve_addresses(version: str, values: dict) -> dict:
     """Values keyed by cell key; A1 addresses translated; the same cell twice is an error."""
     index = _address_index(version)
-    out, errors = {}, {}
+    out, spelled, errors = {}, {}, {}
     for name, value in values.items():
         key = index.get(_canonical(name), name)
         if key in out:
-            errors[name] = ["同一个单元格出现了两次（单元格键和地址只能用一种）。"]
-        out[key] = value
+            errors[name] = [SAME_CELL_TWICE.format(other=spelled[key])]
+            continue
+        out[key], spelled[key] = value, name
     if errors:
         raise ValidationError(errors)
     return out
 
 
 def _canonical(name: str) -> str:
-    """``表二!$d$6`` -> ``表二!D6``."""
+    """``表二!$d$6`` -> ``表二!D6``; ``'表二 依申请公开'!D6`` -> ``表二 依申请公开!D6``."""
     if "!" not in name:
         return name
     prefix, cell = name.rsplit("!", 1)
@@ -122,59 +138,84 @@ def _canonical(name: str) -> str:
     return f"{prefix.strip().strip(chr(39))}!{a1(row, col)}"
 
 
-class ReportInputSchema(ChineseSchema):
-    """One year's report as values (used for last year's)."""
+# Requests ----------------------------------------------------------------------------
 
-    version = fields.String(
-        required=True,
-        validate=validate.OneOf(sorted(FORMS), error="未知的格式版本，可用：{choices}。"),
-        error_messages=MESSAGES,
-    )
+
+class ReportInputSchema(InputSchema):
+    """One year's report as values (this year's, or last year's for the cross-year rules)."""
+
+    version = version_field(required=True)
     values = fields.Dict(
         keys=fields.String(),
         values=fields.Raw(allow_none=True),
         required=True,
-        error_messages=MESSAGES,
-        metadata={"description": "单元格键或地址 → 数值、文字或 null（各版本的键见组件 Values2021、Values2019）"},
+        error_messages={**MESSAGES, "invalid": NOT_OBJECT},
+        metadata={
+            "description": "单元格键（如 t2.new.c_natural）或地址（如“表二 依申请公开!D6”“表二!D6”“t2!D6”）"
+            " → 数字、文字或 null；没有给出的单元格按空白处理。各版本的键见组件 Values2021、Values2019"
+        },
     )
     header = fields.Dict(
         keys=fields.String(),
         values=fields.Raw(allow_none=True),
         load_default=dict,
-        error_messages=MESSAGES,
-        metadata={"description": "unit 填报单位、year 报告年度、preparer 填报人、phone 联系电话、date 填报日期"},
+        error_messages={**MESSAGES, "invalid": NOT_OBJECT},
+        metadata={
+            "description": "基本信息：unit 填报单位、year 报告年度、preparer 填报人、phone 联系电话、date 填报日期"
+        },
     )
 
 
 class ValidateRequestSchema(ReportInputSchema):
-    """``POST /api/v1/validate``: one report, optionally last year's and earlier fills."""
+    """``POST /api/v1/validate``: one report, optionally last year's and earlier automatic fills."""
 
-    last_year = fields.Nested(ReportInputSchema, allow_none=True, load_default=None, error_messages=MESSAGES)
-    autofilled = fields.Dict(keys=fields.String(), values=fields.Float(), load_default=dict, error_messages=MESSAGES)
+    last_year = fields.Nested(
+        ReportInputSchema,
+        allow_none=True,
+        load_default=None,
+        error_messages=MESSAGES,
+        metadata={"description": "可选：上年度报告，用于跨年校验（上年结转 = 上年结转下年度 等）"},
+    )
+    autofilled = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        load_default=dict,
+        error_messages={**MESSAGES, "invalid": NOT_OBJECT},
+        metadata={"description": "可选：上次校验时自动填入的值（单元格键 → 数字），再次校验时视为空白重新计算"},
+    )
 
 
-def load_report_input(data: dict, *, schema: type[Schema] = ValidateRequestSchema) -> dict:
-    """Load a request: envelope, then the version's values and header schemas."""
-    loaded = schema().load(data)
-    loaded["values"] = _load_values(loaded["version"], loaded["values"], "values")
-    loaded["header"] = _load_part(header_schema(loaded["version"]), loaded["header"], "header")
-    if loaded.get("last_year"):
-        last = loaded["last_year"]
-        last["values"] = _load_values(last["version"], last["values"], "last_year.values")
-        last["header"] = _load_part(header_schema(last["version"]), last["header"], "last_year.header")
-    if loaded.get("autofilled"):
-        unknown = [key for key in loaded["autofilled"] if key not in get_form(loaded["version"]).cells]
-        if unknown:
-            raise ValidationError({"autofilled": {key: ["未知的单元格键。"] for key in unknown}})
+class UploadSchema(InputSchema):
+    """``POST /api/v1/workbook`` and ``/workbook/annotated``: multipart/form-data fields."""
+
+    file = Upload(required=True, metadata={"description": "用模板填写的 .xlsx 工作簿"})
+    last_year = Upload(load_default=None, metadata={"description": "可选：上年度的工作簿（跨年校验）"})
+    version = version_field("可选：指定格式版本，默认自动识别", load_default=None)
+
+
+def load_report_input(data: dict) -> dict:
+    """Load a validate request: the envelope, then the version's values, header and fills."""
+    loaded = ValidateRequestSchema().load(data)
+    _load_report(loaded, "")
+    if loaded["last_year"]:
+        _load_report(loaded["last_year"], "last_year.")
+    loaded["autofilled"] = _load_part(autofilled_schema(loaded["version"]), loaded["autofilled"], "autofilled")
     return loaded
 
 
-def _load_values(version: str, values: dict, where: str) -> dict:
+def load_upload(form: dict, files: dict) -> dict:
+    """Load the fields of a workbook upload (files win over text fields of the same name)."""
+    return UploadSchema().load({**form, **files})
+
+
+def _load_report(report: dict, where: str) -> None:
+    version = report["version"]
     try:
-        keyed = resolve_addresses(version, values)
+        keyed = resolve_addresses(version, report["values"])
     except ValidationError as error:
-        raise ValidationError({where: error.messages}) from error
-    return _load_part(values_schema(version), keyed, where)
+        raise ValidationError({f"{where}values": error.messages}) from error
+    report["values"] = _load_part(values_schema(version), keyed, f"{where}values")
+    report["header"] = _load_part(header_schema(version), report["header"], f"{where}header")
 
 
 def _load_part(schema: type[Schema], data: dict, where: str) -> dict:
@@ -183,63 +224,3 @@ def _load_part(schema: type[Schema], data: dict, where: str) -> dict:
     except ValidationError as error:
         raise ValidationError({where: error.messages}) from error
     return {name.replace("__", "."): value for name, value in loaded.items()}
-
-
-# Output schemas (for the OpenAPI document; the data comes from Report.to_dict) ----------
-
-
-class CellRefSchema(Schema):
-    """A cell named by a finding."""
-
-    key = fields.String(allow_none=True, metadata={"description": "单元格键"})
-    sheet = fields.String(allow_none=True, metadata={"description": "工作表"})
-    cell = fields.String(allow_none=True, metadata={"description": "A1 地址"})
-    label = fields.String(metadata={"description": "行·列名称"})
-    value = fields.Raw(allow_none=True, metadata={"description": "数值或填写的文字"})
-    role = fields.String(metadata={"description": "total | part | culprit | blocking | candidate | cell | last_year"})
-
-
-class FindingSchema(Schema):
-    """One finding (see docs/findings.md)."""
-
-    rule = fields.String(metadata={"description": "规则编号"})
-    severity = fields.String(metadata={"description": "error | warning | info"})
-    status = fields.String(metadata={"description": "failed | undecided | notice"})
-    check = fields.String(allow_none=True, metadata={"description": "I1–I4、P1–P11、X1–X5"})
-    table = fields.String(allow_none=True)
-    sheet = fields.String(allow_none=True)
-    cell = fields.String(allow_none=True)
-    key = fields.String(allow_none=True)
-    message = fields.String(metadata={"description": "中文说明"})
-    expected = fields.Raw(allow_none=True)
-    actual = fields.Raw(allow_none=True)
-    suggestion = fields.Raw(allow_none=True, metadata={"description": "只出现在最可能填错的单元格和可识别的文字上"})
-    cells = fields.List(fields.Nested(CellRefSchema))
-    alternatives = fields.List(fields.List(fields.Dict()))
-
-
-class ReportSchema(Schema):
-    """The result of one validation (see docs/findings.md)."""
-
-    ok = fields.Boolean()
-    version = fields.String()
-    year = fields.Integer(allow_none=True)
-    unit = fields.String(allow_none=True)
-    summary = fields.String()
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
-    findings = fields.List(fields.Nested(FindingSchema))
-    filled = fields.Dict(keys=fields.String(), values=fields.Float())
-    cleared = fields.List(fields.String())
-    values = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
-    outcomes = fields.Dict(keys=fields.String(), values=fields.Dict())
-    truncated = fields.Integer()
-    mode = fields.String(metadata={"description": "仅上传工作簿时：template（按模板）或 labels（按标签识别）"})
-
-
-class ErrorSchema(Schema):
-    """The one error shape of every endpoint."""
-
-    ok = fields.Boolean()
-    error = fields.String(metadata={"description": "中文错误说明"})
-    errors = fields.List(fields.Dict(), metadata={"description": "逐字段的错误：{field, message}"})
-    status = fields.Integer()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 from urllib.parse import quote
 
 from flask import Response
@@ -10,6 +10,7 @@ from flask import current_app
 from flask import jsonify
 from flask import render_template
 from flask import request
+from werkzeug.exceptions import BadRequest
 
 from ..errors import ServerError
 from ..findings import Report
@@ -21,18 +22,32 @@ from ..workbook.layout import layout_for
 from ..xlsx.annotate import annotate
 from ..xlsx.load import load_grids
 from . import bp
+from .definitions import form_detail
+from .definitions import form_summary
+from .openapi import XLSX
 from .openapi import build_spec
+from .openapi import operations
 from .schemas import load_report_input
+from .schemas import load_upload
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Values ------------------------------------------------------------------------------
+
+
+@bp.post("/validate")
+def validate():
+    """Validate one report given as values by cell key or A1 address."""
+    loaded = load_report_input(_json_body())
+    last = _validate(loaded["last_year"]) if loaded["last_year"] else None
+    return jsonify(_validate(loaded, last).to_dict())
 
 
 def _json_body() -> dict:
     if not request.is_json:
         raise ServerError("不支持的内容类型：请以 JSON（application/json）提交。", status=415)
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ServerError("请求内容不是有效的 JSON。", status=400)
+    try:
+        data = request.get_json()
+    except BadRequest as error:
+        raise ServerError("请求内容不是有效的 JSON。", status=400) from error
     if not isinstance(data, dict):
         raise ServerError("请求内容应为 JSON 对象。", status=422)
     return data
@@ -51,98 +66,76 @@ def _validate(loaded: dict, last_year: Report | None = None) -> Report:
     )
 
 
-@bp.post("/validate")
-def validate():
-    """Validate one report given as values by cell key or A1 address."""
-    loaded = load_report_input(_json_body())
-    last = _validate(loaded["last_year"]) if loaded.get("last_year") else None
-    return jsonify(_validate(loaded, last).to_dict())
-
-
-def _upload(name: str, required: bool = True) -> bytes | None:
-    upload = request.files.get(name)
-    if upload is None or not upload.filename:
-        if required:
-            raise ServerError(f"请上传 .xlsx 文件（表单字段 {name}）。", status=422)
-        return None
-    return upload.read()
-
-
-def _check_upload():
-    data = _upload("file")
-    last_bytes = _upload("last_year", required=False)
-    last = validate_grids(load_grids(last_bytes))[1] if last_bytes else None
-    reading, report = validate_grids(load_grids(data), last_year=last)
-    return data, reading, report
+# Workbooks ---------------------------------------------------------------------------
 
 
 @bp.post("/workbook")
 def workbook():
-    """Validate an uploaded .xlsx workbook (multipart field ``file``; optional ``last_year``)."""
-    _, reading, report = _check_upload()
+    """Validate an uploaded .xlsx workbook (multipart field ``file``; optional ``last_year``, ``version``)."""
+    _, reading, report = _check_upload(load_upload(request.form.to_dict(), request.files.to_dict()))
     return jsonify({**report.to_dict(), "mode": reading.mode})
 
 
 @bp.post("/workbook/annotated")
 def workbook_annotated():
     """The uploaded workbook annotated with the findings, as .xlsx."""
-    data, reading, report = _check_upload()
-    stem = Path(request.files["file"].filename).stem or "workbook"
-    name = f"{stem}.checked.xlsx"
-    headers = {"Content-Disposition": f"attachment; filename=\"checked.xlsx\"; filename*=UTF-8''{quote(name)}"}
-    return Response(annotate(data, reading, report), mimetype=XLSX, headers=headers)
+    upload = load_upload(request.form.to_dict(), request.files.to_dict())
+    data, reading, report = _check_upload(upload)
+    name = f"{_stem(upload['file'].filename)}.checked.xlsx"
+    return Response(annotate(data, reading, report), mimetype=XLSX, headers={"Content-Disposition": _attachment(name)})
+
+
+def _check_upload(upload: dict):
+    """Read and validate the uploaded workbook(s) exactly as the CLI does."""
+    previous = None
+    if upload["last_year"] is not None:
+        previous = _read(upload["last_year"].read(), "last_year", "上年度工作簿无法读取：")[1]
+    data = upload["file"].read()
+    reading, report = _read(data, "file", version=upload["version"], last_year=previous)
+    return data, reading, report
+
+
+def _read(data: bytes, field: str, prefix: str = "", **options):
+    """validate_grids on an uploaded file; a "cannot proceed" error names the form field."""
+    try:
+        return validate_grids(load_grids(data), **options)
+    except ServerError as error:
+        errors = [{"field": field, "message": error.message}]
+        raise ServerError(prefix + error.message, status=error.status, errors=errors) from error
+
+
+def _stem(filename: str) -> str:
+    """The file name without folders (browsers on Windows may send them) and without .xlsx."""
+    name = re.split(r"[\\/]", filename)[-1]
+    return re.sub(r"\.xlsx$", "", name, flags=re.IGNORECASE).strip() or "workbook"
+
+
+def _attachment(name: str) -> str:
+    """Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    fallback = name if re.fullmatch(r"[A-Za-z0-9._ -]+", name) else "checked.xlsx"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+
+
+# Forms -------------------------------------------------------------------------------
 
 
 @bp.get("/forms")
 def forms():
     """The known format versions."""
-    return jsonify([_form_summary(form) for form in FORMS.values()])
-
-
-def _form_summary(form) -> dict:
-    return {
-        "version": form.version,
-        "name": form.name,
-        "basis": form.basis,
-        "first_year": form.first_year,
-        "last_year": form.last_year,
-    }
+    return jsonify([form_summary(form) for form in FORMS.values()])
 
 
 @bp.get("/forms/<version>")
-def form_detail(version: str):
+def form(version: str):
     """Every cell, header field and identity of a format version."""
-    form = _known_form(version)
-    addresses = layout_for(form.version).addresses
-    cells = [
-        {
-            "key": key,
-            "table": cell.table.key,
-            "label": cell.label,
-            "domain": cell.domain.value,
-            "unit": cell.column.unit,
-            "derived": cell.derived,
-            "sheet": addresses[key][0],
-            "cell": addresses[key][1],
-        }
-        for key, cell in form.cells.items()
-    ]
-    header = [
-        {"key": f.key, "label": f.label, "required": f.required, "cell": addresses[f"header.{f.key}"][1]}
-        for f in form.header_fields
-    ]
-    identities = [
-        {"id": i.id, "check": i.name, "rule": i.rule, "label": i.label, "left": i.left, "right": i.right}
-        for i in form.identities
-    ]
-    return jsonify({**_form_summary(form), "cells": cells, "header": header, "identities": identities})
-
-
-def _known_form(version: str):
     try:
-        return get_form(version)
+        found = get_form(version)
     except LookupError as error:
         raise ServerError(str(error.args[0]), status=404) from error
+    return jsonify(form_detail(found))
+
+
+# Documentation -----------------------------------------------------------------------
 
 
 @bp.get("/openapi.json")
@@ -154,4 +147,5 @@ def openapi():
 @bp.get("/docs")
 def docs():
     """A readable Chinese page generated from the OpenAPI document."""
-    return render_template("api_docs.html", spec=build_spec())
+    spec = build_spec()
+    return render_template("api_docs.html", spec=spec, operations=operations(spec))

@@ -1,0 +1,76 @@
+"""marshmallow fields of the JSON API and their Chinese error messages.
+
+Every message a client can receive from request validation is written here
+(marshmallow's own English defaults never reach a client).
+"""
+
+from __future__ import annotations
+
+import math
+
+from marshmallow import fields
+from marshmallow import validate
+from werkzeug.datastructures import FileStorage
+
+from ..forms import FORMS
+
+MESSAGES = {
+    "required": "缺少必填字段。",
+    "null": "不能为空值。",
+    "invalid": "类型不正确。",
+    "validator_failed": "取值不正确。",
+}
+UNKNOWN_FIELD = "未知字段。"
+UNKNOWN_CELL = "未知字段：不是本版本表格的单元格键或地址。"
+NOT_OBJECT = "应为 JSON 对象。"
+NOT_FINITE = "应为有限的数字（不能是 NaN 或无穷大）。"
+
+
+class CellValue(fields.Field):
+    """A raw cell value as typed: a number, a text (``37个`` is reported by the engine) or null."""
+
+    default_error_messages = {**MESSAGES, "invalid": "应为数字、文字或空值。", "special": NOT_FINITE}
+
+    def __init__(self, **kwargs):
+        metadata = {"oneOf": [{"type": "number"}, {"type": "string"}], **kwargs.pop("metadata", {})}
+        super().__init__(allow_none=True, load_default=None, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.make_error("special")
+        return value
+
+
+class Number(fields.Float):
+    """A finite number (values this validator filled in on an earlier run)."""
+
+    default_error_messages = {
+        **MESSAGES,
+        "invalid": "应为数字。",
+        "special": NOT_FINITE,
+        "too_large": "数字太大。",
+    }
+
+
+class Upload(fields.Field):
+    """An uploaded file of a multipart request (an .xlsx workbook)."""
+
+    default_error_messages = {**MESSAGES, "required": "请上传 .xlsx 文件。", "invalid": "应为上传的 .xlsx 文件。"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage) or not value.filename:
+            raise self.make_error("invalid")
+        return value
+
+
+def version_field(description: str = "格式版本", **kwargs) -> fields.String:
+    """The format version ("2021", "2019"): one of :data:`server.forms.FORMS`."""
+    years = "；".join(f"{form.version}：{form.years_text}" for form in FORMS.values())
+    return fields.String(
+        validate=validate.OneOf(sorted(FORMS), error="未知的格式版本，可用：{choices}。"),
+        error_messages={**MESSAGES, "invalid": '应为文字，例如 "2021"。'},
+        metadata={"description": f"{description}（{years}）"},
+        **kwargs,
+    )
