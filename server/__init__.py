@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .web import bp as web_bp
     from .xlwings_bridge import bp as xlwings_bp
 
+    app.json.ensure_ascii = False  # readable Chinese in every JSON answer
     errors_web.init_app(app)
     db.init_app(app)
     app.register_blueprint(web_bp)

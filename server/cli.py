@@ -125,7 +125,9 @@ def _check_file(path: Path, version: str | None, previous: Report | None, output
 
     try:
         data = path.read_bytes()
-        reading, report = validate_grids(load_grids(data), version=version, last_year=previous)
+        reading, report = validate_grids(
+            load_grids(data), version=version, last_year=previous, max_findings=_max_findings()
+        )
     except ServerError as error:
         return {"file": str(path), "ok": False, "error": error.message}
     result = {"file": str(path), **report.to_dict()}
@@ -135,6 +137,14 @@ def _check_file(path: Path, version: str | None, previous: Report | None, output
         output.write_bytes(annotate(data, reading, report))
         result["output"] = str(output)
     return result
+
+
+def _max_findings() -> int:
+    """MAX_FINDINGS as configured for the service (environment or default)."""
+    from .config import DEFAULTS
+    from .config import from_environment
+
+    return int(from_environment().get("MAX_FINDINGS", DEFAULTS["MAX_FINDINGS"]))
 
 
 def _exit_code(results: list[dict]) -> int:

@@ -80,7 +80,7 @@ def validate():
     if problem is not None:
         return jsonify(problem)
     try:
-        reading, report = validate_grids(payload_grids(payload))
+        reading, report = validate_grids(payload_grids(payload), max_findings=int(current_app.config["MAX_FINDINGS"]))
         apply_report(book, reading, report, request.headers.get("X-JCNB-Addin"))
         return jsonify(book.json())
     except ServerError as error:
@@ -134,10 +134,14 @@ def _submit(session, account, book, upload: tuple[bytes, str, str]) -> dict:
     from .errors import SubmissionRejected
 
     data, filename, explanation = upload
-    reading, report = service.check_workbook(session, account.unit, data)
+    reading, report = service.check_workbook(
+        session, account.unit, data, max_findings=int(current_app.config["MAX_FINDINGS"])
+    )
     actions = apply_report(book, reading, report, request.headers.get("X-JCNB-Addin"), alert=False)
     try:
-        submission = service.submit(session, account, data, filename, explanation, "excel")
+        submission = service.submit(
+            session, account, data, filename, explanation, "excel", max_findings=int(current_app.config["MAX_FINDINGS"])
+        )
     except SubmissionRejected as refused:
         if report.ok and report.counts["warning"] and len(explanation.strip()) < service.MIN_EXPLANATION:
             actions.macro("JCNB_AskExplanation", _ask(report))

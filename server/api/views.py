@@ -98,7 +98,7 @@ def _check_upload(upload: dict):
 def _read(data: bytes, field: str, prefix: str = "", **options):
     """validate_grids on an uploaded file; a "cannot proceed" error names the form field."""
     try:
-        return validate_grids(load_grids(data), **options)
+        return validate_grids(load_grids(data), max_findings=int(current_app.config["MAX_FINDINGS"]), **options)
     except ServerError as error:
         errors = [{"field": field, "message": error.message}]
         raise ServerError(prefix + error.message, status=error.status, errors=errors) from error

@@ -24,6 +24,7 @@ from ..errors import SubmissionRejected
 from ..findings import ERROR
 from ..findings import WARNING
 from ..findings import Report
+from ..pipeline import MAX_FINDINGS
 from ..workbook import validate_grids
 from ..xlsx.load import load_grids
 from . import auth
@@ -193,23 +194,29 @@ def _errors(report: Report, severity: str) -> list[dict]:
     return [finding.to_dict() for finding in report.findings if finding.severity == severity]
 
 
-def check_workbook(session: Session, unit: Unit, data: bytes):
+def check_workbook(session: Session, unit: Unit, data: bytes, max_findings: int = MAX_FINDINGS):
     """Validate a workbook for a unit, with last year's accepted report when there is one."""
     grids = load_grids(data)
-    reading, report = validate_grids(grids)
+    reading, report = validate_grids(grids, max_findings=max_findings)
     last = last_year_report(session, unit, report.year - 1) if report.year else None
     if last is not None:
-        reading, report = validate_grids(grids, last_year=last)
+        reading, report = validate_grids(grids, last_year=last, max_findings=max_findings)
     return reading, report
 
 
 def submit(
-    session: Session, actor: Account, data: bytes, filename: str, explanation: str | None, channel: str
+    session: Session,
+    actor: Account,
+    data: bytes,
+    filename: str,
+    explanation: str | None,
+    channel: str,
+    max_findings: int = MAX_FINDINGS,
 ) -> Submission:
     """A unit submits its workbook: re-validated, refused on errors, warnings need an explanation."""
     if actor.role != UNIT or actor.unit is None:
         raise NotAllowed("请用本单位的账号提交。")
-    reading, report = check_workbook(session, actor.unit, data)
+    reading, report = check_workbook(session, actor.unit, data, max_findings)
     _check_header(actor.unit, report)
     errors = _errors(report, ERROR)
     if errors:

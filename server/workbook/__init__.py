@@ -8,6 +8,7 @@ are turned into :class:`~server.workbook.grid.Grid` lists first.
 from __future__ import annotations
 
 from ..findings import Report
+from ..pipeline import MAX_FINDINGS
 from ..pipeline import validate_values
 from .grid import Grid
 from .reader import WorkbookReading
@@ -15,7 +16,7 @@ from .reader import read_workbook
 
 
 def validate_grids(
-    grids: list[Grid], *, version: str | None = None, last_year: Report | None = None
+    grids: list[Grid], *, version: str | None = None, last_year: Report | None = None, max_findings: int = MAX_FINDINGS
 ) -> tuple[WorkbookReading, Report]:
     """Read a workbook and validate it: the pipeline every workbook door runs."""
     reading = read_workbook(grids, version=version)
@@ -30,5 +31,6 @@ def validate_grids(
         last_year=last_year,
         autofilled=reading.meta.autofilled,
         layout_findings=reading.findings,
+        max_findings=max_findings,
     )
     return reading, report
