@@ -19,6 +19,17 @@ from .model import Special
 from .model import Table
 from .model import Term
 
+# 表一 主动公开政府信息情况 ------------------------------------------------------------
+
+T1_CORNER = "信息内容"
+RULES_ROW = Row("rules", ("规章",), help="只有省级和设区的市、自治州人民政府制定规章")
+
+
+def t1_table(blocks: tuple[Block, ...]) -> Table:
+    """表一 with the version's blocks (one per item of 条例第二十条)."""
+    return Table(key="t1", name="表一", title="二、主动公开政府信息情况", sheet="表一 主动公开", blocks=blocks)
+
+
 # 表二 收到和处理政府信息公开申请情况 ------------------------------------------
 
 T2_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"

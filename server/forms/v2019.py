@@ -12,15 +12,17 @@ from .model import Domain
 from .model import Form
 from .model import Row
 from .model import Special
-from .model import Table
 from .model import Term
 from .shared import CARRY_IN_CHECK
 from .shared import COMMON_SPECIALS
 from .shared import HEADER_FIELDS
+from .shared import RULES_ROW
+from .shared import T1_CORNER
 from .shared import T3_TABLE
+from .shared import t1_table
 from .shared import t2_table
 
-_INFO = "信息内容"
+_INFO = T1_CORNER
 _ITEM_ROWS = ("licensing", "other_services", "penalty", "enforcement", "fees")
 _PREV = Column("prev_items", ("上一年项目数量",), unit="项", help="上一年末的事项（项目）数量")
 _CHANGE = Column(
@@ -33,12 +35,8 @@ _CHANGE = Column(
 )
 _DECISIONS = Column("decisions", ("处理决定数量",), help="本年作出的处理决定（办件）数量")
 
-T1 = Table(
-    key="t1",
-    name="表一",
-    title="二、主动公开政府信息情况",
-    sheet="表一 主动公开",
-    blocks=(
+T1 = t1_table(
+    (
         Block(
             "item_1",
             (
@@ -47,7 +45,7 @@ T1 = Table(
                 Column("total_public", ("对外公开总数量",)),
             ),
             (
-                Row("rules", ("规章",), help="只有省级和设区的市、自治州人民政府制定规章"),
+                RULES_ROW,
                 Row("normative", ("规范性文件",)),
             ),
             title="第二十条第（一）项",

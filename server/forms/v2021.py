@@ -12,24 +12,22 @@ from .model import Domain
 from .model import Form
 from .model import Row
 from .model import Special
-from .model import Table
 from .model import Term
 from .shared import CARRY_IN_CHECK
 from .shared import COMMON_SPECIALS
 from .shared import HEADER_FIELDS
+from .shared import RULES_ROW
+from .shared import T1_CORNER
 from .shared import T3_TABLE
+from .shared import t1_table
 from .shared import t2_table
 
-_INFO = "信息内容"
+_INFO = T1_CORNER
 _DECISIONS = Column("decisions", ("本年处理决定数量",), aliases=("处理决定数量",))
 _DOC_ROWS = ("rules", "normative")
 
-T1 = Table(
-    key="t1",
-    name="表一",
-    title="二、主动公开政府信息情况",
-    sheet="表一 主动公开",
-    blocks=(
+T1 = t1_table(
+    (
         Block(
             "item_1",
             (
@@ -38,7 +36,7 @@ T1 = Table(
                 Column("in_force", ("现行有效件数",), help="年末仍然有效的件数"),
             ),
             (
-                Row("rules", ("规章",), help="只有省级和设区的市、自治州人民政府制定规章"),
+                RULES_ROW,
                 Row("normative", ("行政规范性文件",), aliases=("规范性文件",)),
             ),
             title="第二十条第（一）项",

@@ -236,37 +236,11 @@ def _layout_findings(located: Located, by_name: dict[str, Grid]) -> list[Finding
             )
         )
     for table_key, row_key in located.missing_rows:
-        table = form.table(table_key)
-        row = next(r for r in table.rows if r.key == row_key)
-        message = render("layout.missing_row", table=table.name, label=row.label)
-        sheet, cell = _anchor(layout, located, table_key)
-        out.append(
-            _finding(
-                "layout.missing_row",
-                message,
-                table=table_key,
-                sheet=sheet,
-                cell=cell,
-                actual="缺少",
-                expected=row.label,
-            )
-        )
+        row = next(r for r in form.table(table_key).rows if r.key == row_key)
+        out.append(_missing_piece("layout.missing_row", form, layout, located, table_key, row.label))
     for table_key, column_key in located.missing_columns:
-        table = form.table(table_key)
-        column = next(c for c in table.columns if c.key == column_key)
-        message = render("layout.missing_column", table=table.name, label=column.label)
-        sheet, cell = _anchor(layout, located, table_key)
-        out.append(
-            _finding(
-                "layout.missing_column",
-                message,
-                table=table_key,
-                sheet=sheet,
-                cell=cell,
-                actual="缺少",
-                expected=column.label,
-            )
-        )
+        column = next(c for c in form.table(table_key).columns if c.key == column_key)
+        out.append(_missing_piece("layout.missing_column", form, layout, located, table_key, column.label))
     for table_key, detail in located.moved.items():
         table = form.table(table_key)
         message = render("layout.moved", table=table.name, detail=detail)
@@ -277,6 +251,14 @@ def _layout_findings(located: Located, by_name: dict[str, Grid]) -> list[Finding
             )
         )
     return out
+
+
+def _missing_piece(rule: str, form, layout, located: Located, table_key: str, label: str) -> Finding:
+    """A row or column of a table that the workbook lacks, reported at the table's first cell."""
+    table = form.table(table_key)
+    sheet, cell = _anchor(layout, located, table_key)
+    message = render(rule, table=table.name, label=label)
+    return _finding(rule, message, table=table_key, sheet=sheet, cell=cell, actual="缺少", expected=label)
 
 
 def _anchor(layout, located: Located, table_key: str) -> tuple[str, str]:
