@@ -142,3 +142,17 @@ def test_version_by_report_year(year, version):
 
 def test_form_for_a_year_before_the_forms_is_none():
     assert form_for_year(2018) is None
+
+
+def test_versions_are_discovered_from_their_modules():
+    import pkgutil
+
+    import server.forms
+
+    modules = [m.name for m in pkgutil.iter_modules(server.forms.__path__) if m.name.startswith("v")]
+    assert sorted(FORMS) == sorted(m[1:] for m in modules)
+
+
+def test_versions_cover_every_year_once():
+    for year in range(2019, 2040):
+        assert sum(form.applies_to(year) for form in FORMS.values()) == 1

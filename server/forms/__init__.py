@@ -1,17 +1,30 @@
 """The report forms as data: one module per format version, and the registry.
 
-``FORMS`` maps a version string to its :class:`~server.forms.model.Form`.
-Adding a format version means adding its module here; nothing else lists
+Every module of this package named ``v<year>`` (v2019.py, v2021.py, …)
+defines one ``FORM``; ``FORMS`` maps each version string to it. Adding a
+format version means adding its module (and its tests): nothing else lists
 versions.
 """
 
 from __future__ import annotations
 
-from . import v2019
-from . import v2021
+import importlib
+import pkgutil
+import re
+
 from .model import Form
 
-FORMS: dict[str, Form] = {form.version: form for form in (v2019.FORM, v2021.FORM)}
+
+def _discover() -> dict[str, Form]:
+    forms = {}
+    for module in pkgutil.iter_modules(__path__):
+        if re.fullmatch(r"v\d{4}", module.name):
+            form = importlib.import_module(f"{__name__}.{module.name}").FORM
+            forms[form.version] = form
+    return dict(sorted(forms.items()))
+
+
+FORMS: dict[str, Form] = _discover()
 
 
 class UnknownFormVersion(LookupError):
