@@ -79,6 +79,11 @@ def test_addresses_give_the_same_findings_as_keys(client, version):
     assert ("value.text", "t2.new.c_other") in {(f["rule"], f["key"]) for f in keyed["findings"]}
 
 
+def test_largest_exact_number_is_accepted(client):
+    payload = _payload(**{"t2.new.c_natural": 2**53 - 1, "t2.new.c_commercial": -(2**53 - 1)})
+    assert client.post("/api/v1/validate", json=payload).status_code == 200
+
+
 def test_address_spellings_are_forgiving(client):
     spellings = ("'{sheet}'!{cell}", "{table}!${cell}", "{key}!{cell}")
     payload = _payload(**{"t2.open.c_natural": 99})
@@ -273,10 +278,14 @@ FAILURES = [
         422,
         "values.t2.new.c_natural",
     ),
+    ("number too large", _post_values({"t2.new.c_natural": 2**53}), 422, "values.t2.new.c_natural"),
+    ("huge integer", _post_values({"t2.new.c_natural": 10**400}), 422, "values.t2.new.c_natural"),
+    ("huge header number", _post_values({}, header={"year": -(10**20)}), 422, "header.year"),
     ("values not an object", _post_values([1]), 422, "values"),
     ("unknown header field", _post_values({}, header={"mayor": "x"}), 422, "header.mayor"),
     ("unknown autofilled key", _post_values({}, autofilled={"t2.nope": 1}), 422, "autofilled.t2.nope"),
     ("autofilled text", _post_values({}, autofilled={"t2.total.c_total": "x"}), 422, "autofilled.t2.total.c_total"),
+    ("autofilled huge", _post_values({}, autofilled={"t2.total.c_total": 1e300}), 422, "autofilled.t2.total.c_total"),
     (
         "last year unknown key",
         _post_values({}, last_year={"version": "2021", "values": {"x": 1}}),
@@ -289,6 +298,7 @@ FAILURES = [
     ("unknown top field", _post_values({}, extra=1), 422, "extra"),
     ("malformed json", _post_raw("{x"), 400, None),
     ("empty body", _post_raw(""), 400, None),
+    ("nested too deep", _post_raw("[" * 2000 + "]" * 2000), 400, None),
     ("not json", _post_raw("x=1", "text/plain"), 415, None),
     ("json array", lambda c: c.post("/api/v1/validate", json=[1, 2]), 422, None),
     ("too large", _post_values({"t2.new.c_natural": "x" * 5000}), 413, None),

@@ -24,15 +24,24 @@ UNKNOWN_FIELD = "未知字段。"
 UNKNOWN_CELL = "未知字段：不是本版本表格的单元格键或地址。"
 NOT_OBJECT = "应为 JSON 对象。"
 NOT_FINITE = "应为有限的数字（不能是 NaN 或无穷大）。"
+LARGEST = 2**53 - 1
+"""Largest magnitude accepted: beyond it JSON numbers (IEEE doubles) lose whole units."""
+TOO_LARGE = f"数字太大（绝对值不能超过 {LARGEST}）。"
 
 
 class CellValue(fields.Field):
     """A raw cell value as typed: a number, a text (``37个`` is reported by the engine) or null."""
 
-    default_error_messages = {**MESSAGES, "invalid": "应为数字、文字或空值。", "special": NOT_FINITE}
+    default_error_messages = {
+        **MESSAGES,
+        "invalid": "应为数字、文字或空值。",
+        "special": NOT_FINITE,
+        "too_large": TOO_LARGE,
+    }
 
     def __init__(self, **kwargs):
-        metadata = {"oneOf": [{"type": "number"}, {"type": "string"}], **kwargs.pop("metadata", {})}
+        number = {"type": "number", "minimum": -LARGEST, "maximum": LARGEST}
+        metadata = {"oneOf": [number, {"type": "string"}], **kwargs.pop("metadata", {})}
         super().__init__(allow_none=True, load_default=None, metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -40,6 +49,8 @@ class CellValue(fields.Field):
             raise self.make_error("invalid")
         if isinstance(value, float) and not math.isfinite(value):
             raise self.make_error("special")
+        if isinstance(value, int | float) and abs(value) > LARGEST:
+            raise self.make_error("too_large")
         return value
 
 
@@ -50,8 +61,14 @@ class Number(fields.Float):
         **MESSAGES,
         "invalid": "应为数字。",
         "special": NOT_FINITE,
-        "too_large": "数字太大。",
+        "too_large": TOO_LARGE,
     }
+
+    def _validated(self, value):
+        number = super()._validated(value)
+        if abs(number) > LARGEST:
+            raise self.make_error("too_large")
+        return number
 
 
 class Upload(fields.Field):

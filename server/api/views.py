@@ -46,7 +46,7 @@ def _json_body() -> dict:
         raise ServerError("不支持的内容类型：请以 JSON（application/json）提交。", status=415)
     try:
         data = request.get_json()
-    except BadRequest as error:
+    except (BadRequest, RecursionError) as error:  # RecursionError: nesting deeper than the parser can follow
         raise ServerError("请求内容不是有效的 JSON。", status=400) from error
     if not isinstance(data, dict):
         raise ServerError("请求内容应为 JSON 对象。", status=422)
