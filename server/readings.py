@@ -43,6 +43,8 @@ _CN_DIGITS = {
     "九": 9,
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+LARGEST = 1e12
+"""No count or 万元 amount of a report comes near this; larger numbers are typing accidents."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ REASONS = {
     "not_a_number": "不是数字",
     "several_numbers": "单元格中有多个数字",
     "wan_in_count": "数量单元格中填写了金额",
+    "too_large": "数字大得不合常理（超过一万亿）",
 }
 
 
@@ -111,6 +114,8 @@ def read(raw: object, domain: Domain = Domain.COUNT) -> Reading:
 def _read_number(raw: int | float) -> Reading:
     if isinstance(raw, float) and not math.isfinite(raw):
         return Reading(raw, UNREADABLE, reason="not_a_number")
+    if abs(raw) > LARGEST:
+        return Reading(raw, UNREADABLE, reason="too_large")
     return Reading(raw, NUMBER, value=_tidy(raw))
 
 
@@ -131,6 +136,8 @@ def _read_text(raw: str, domain: Domain) -> Reading:
     number, reason = _interpret(text, domain)
     if number is None:
         return Reading(raw, UNREADABLE, reason=reason)
+    if abs(number) > LARGEST:
+        return Reading(raw, UNREADABLE, reason="too_large")
     return Reading(raw, TEXT, value=number, reason=reason, suggestion=number)
 
 
@@ -167,6 +174,8 @@ def _interpret(text: str, domain: Domain) -> tuple[int | float | None, str]:
         if value is None:
             return None, "several_numbers" if len(_NUMBER.findall(compact)) > 1 else "not_a_number"
         reasons.append("chinese_numeral")
+    if not math.isfinite(value) or abs(value) > LARGEST:
+        return None, "too_large"
     value = _tidy(round(sign * value * scale, 6))
     return value, _main_reason(reasons)
 

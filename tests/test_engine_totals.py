@@ -141,3 +141,16 @@ def test_too_many_findings_are_capped_with_a_notice():
     notice = report.findings[-1]
     assert notice.rule == "report.truncated" and notice.sheet and notice.cell
     assert report.truncated > 0
+
+
+def test_absurdly_large_numbers_are_unreadable_not_a_crash():
+    values = {
+        **consistent_values("2021", seed=18),
+        "t2.open.c_natural": 1e308,
+        "t2.deny_1.c_natural": "9" * 400,
+        "t3.cases.review_upheld": 10**400,
+    }
+    report = check("2021", values)
+    keys = {f.key for f in only(report, "value.unreadable")}
+    assert keys == {"t2.open.c_natural", "t2.deny_1.c_natural", "t3.cases.review_upheld"}
+    assert "超过一万亿" in only(report, "value.unreadable")[0].message

@@ -55,6 +55,10 @@ CASES = [
     (True, COUNT, UNREADABLE, None, "bool"),
     (dt.datetime(2025, 1, 1), COUNT, UNREADABLE, None, "date"),
     (float("nan"), COUNT, UNREADABLE, None, "not_a_number"),
+    (1e300, COUNT, UNREADABLE, None, "too_large"),
+    (10**400, COUNT, UNREADABLE, None, "too_large"),
+    ("9" * 400, COUNT, UNREADABLE, None, "too_large"),
+    ("9" * 20 + "万元", AMOUNT, UNREADABLE, None, "too_large"),
 ]
 
 
