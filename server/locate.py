@@ -208,7 +208,17 @@ def _locate_table(ctx: Context, table, identities: list[Identity], failed: list[
         problem = _Problem(ctx, identities)
         best = problem.solve([])
     if best is None or not best[1]:
-        ctx.add(ctx.finding("locate.failed", failed[0].anchor, params={"table": table.name}, table=table.key))
+        params = {"table": table.name}
+        ctx.add(
+            ctx.finding(
+                "locate.failed",
+                failed[0].anchor,
+                params=params,
+                expected="勾稽关系成立",
+                actual="不成立",
+                table=table.key,
+            )
+        )
         return
     options = [best]
     while len(options) <= MAX_OPTIONS:
@@ -272,11 +282,14 @@ def _ambiguous(ctx: Context, table, options, failed: list[Identity]) -> None:
     candidates = list(dict.fromkeys(k for _, changed, _ in options for k in changed))
     cells: tuple[CellRef, ...] = tuple(ctx.ref(k, "candidate") for k in candidates)
     params = {"table": table.name, "options": "；".join(described)}
+    broken = f"{len([i for i in failed if i.table == table.key])} 处勾稽关系不成立"
     ctx.add(
         ctx.finding(
             "locate.ambiguous",
             candidates[0],
             params=params,
+            expected="；".join(described),
+            actual=broken,
             cells=cells,
             alternatives=tuple(alternatives),
             table=table.key,

@@ -48,6 +48,7 @@ def _text(ctx: Context, key: str, domain: Domain) -> None:
                 key,
                 "value.text_unfit",
                 params=params,
+                expected=DOMAIN_TEXT[domain],
                 actual=reading.raw,
                 cells=(ctx.ref(key, "cell", reading.raw),),
             )

@@ -123,6 +123,12 @@ def report_undecided(ctx: Context) -> None:
         cells = (ctx.ref(key, "blocking"),) + tuple(ctx.ref(anchor, "total") for anchor in anchors)
         ctx.add(
             ctx.finding(
-                "check.undecided", key, params=params, status=UNDECIDED, actual=ctx.readings[key].raw, cells=cells
+                "check.undecided",
+                key,
+                params=params,
+                status=UNDECIDED,
+                expected="数字",
+                actual=ctx.readings[key].raw,
+                cells=cells,
             )
         )

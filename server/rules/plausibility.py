@@ -88,7 +88,12 @@ def items_as_decisions(ctx: Context, special: Special) -> None:
     outcome.failed += 1
     cells = tuple(ctx.ref(k, "part") for triple in used for k in triple)
     first = used[0][2]
-    ctx.add(ctx.finding(special.rule, first, params={}, actual=ctx.values[first], cells=cells, check=special.name))
+    expected = "本年办件量（不是事项数）"
+    ctx.add(
+        ctx.finding(
+            special.rule, first, params={}, expected=expected, actual=ctx.values[first], cells=cells, check=special.name
+        )
+    )
 
 
 def town_fees(ctx: Context, special: Special) -> None:
@@ -114,7 +119,13 @@ def town_fees(ctx: Context, special: Special) -> None:
     cells = tuple(ctx.ref(k, "cell") for k in nonzero)
     ctx.add(
         ctx.finding(
-            special.rule, nonzero[0], params=params, actual=ctx.values[nonzero[0]], cells=cells, check=special.name
+            special.rule,
+            nonzero[0],
+            params=params,
+            expected=0,
+            actual=ctx.values[nonzero[0]],
+            cells=cells,
+            check=special.name,
         )
     )
 
@@ -137,7 +148,18 @@ def carry_out_ratio(ctx: Context, special: Special) -> None:
     percent = f"{outgoing / incoming:.0%}" if incoming else "—"
     params = {"outgoing": outgoing, "incoming": incoming, "percent": percent}
     cells = (ctx.ref(outgoing_key, "cell"),) + tuple(ctx.ref(k, "part") for k in incoming_keys)
-    ctx.add(ctx.finding(special.rule, outgoing_key, params=params, actual=outgoing, cells=cells, check=special.name))
+    expected = f"≤ {special.param('ratio') * incoming:.0f}"
+    ctx.add(
+        ctx.finding(
+            special.rule,
+            outgoing_key,
+            params=params,
+            expected=expected,
+            actual=outgoing,
+            cells=cells,
+            check=special.name,
+        )
+    )
 
 
 def cases_without_applications(ctx: Context, special: Special) -> None:
@@ -160,7 +182,11 @@ def cases_without_applications(ctx: Context, special: Special) -> None:
     cells = tuple(ctx.ref(k, "cell") for k in case_keys if ctx.values[k]) + tuple(
         ctx.ref(k, "part") for k in application_keys
     )
-    ctx.add(ctx.finding(special.rule, first, params={"cases": cases}, actual=cases, cells=cells, check=special.name))
+    ctx.add(
+        ctx.finding(
+            special.rule, first, params={"cases": cases}, expected=0, actual=cases, cells=cells, check=special.name
+        )
+    )
 
 
 SPECIALS = {
