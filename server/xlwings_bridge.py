@@ -1,19 +1,24 @@
-"""The xlwings endpoint of the Excel add-in: the 校验 button's server side.
+"""The xlwings endpoint of the Excel add-in: the server side of the 校验 and 提交 buttons.
 
 The add-in's VBA calls xlwings' ``RunServerPython`` with the workbook's
-report sheets; this view opens the payload with ``xw.Book(json=...)``, runs
-the one pipeline and answers with xlwings actions (:mod:`server.xlwings_book`).
-Everything the clerk can get wrong comes back as a Chinese message box with
-status 200, so Excel shows it properly; never a traceback.
+report sheets; :func:`validate` opens the payload with ``xw.Book(json=...)``,
+runs the one pipeline and answers with xlwings actions
+(:mod:`server.xlwings_book`). Everything the clerk can get wrong comes back
+as a Chinese message box with status 200, so Excel shows it properly; never
+a traceback. When the clerk changes the address (设置), the add-in asks
+:func:`ping` whether the validator answers there (see addin/src/JCNB.bas).
 
 The xlwings server engine needs a licence key: ``XLWINGS_LICENSE_KEY``
 (default ``noncommercial``, which covers government institutions; see the
-README).
+README). It is set here too, so importing this module before
+``create_app`` works.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 
 from flask import Blueprint
 from flask import Response
@@ -21,29 +26,75 @@ from flask import current_app
 from flask import jsonify
 from flask import request
 
+from .config import DEFAULTS
 from .errors import ServerError
 from .workbook import validate_grids
+from .workbook.grid import Grid
 from .xlwings_book import alert_only
 from .xlwings_book import apply_report
 from .xlwings_book import payload_grids
 from .xlwings_book import uploaded_file
 
-os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+os.environ.setdefault("XLWINGS_LICENSE_KEY", str(DEFAULTS["XLWINGS_LICENSE_KEY"]))
 
 bp = Blueprint("xlwings", __name__, url_prefix="/xlwings")
+
+ADDIN_HEADER = "X-JCNB-Addin"
+"""The add-in's file name, as hex UTF-16 code units (HTTP headers carry ASCII only), so the
+server can call its macros as ``'信息公开年报.xlam'!JCNB_…``."""
+PING_ANSWER = "jcnb-validator"
+"""First word of the answer to GET /xlwings/ping; the add-in checks it when the clerk sets the address."""
+NOT_FROM_ADDIN = "这不是 Excel 加载项发来的校验请求。请在 Excel 中点击“信息公开年报”选项卡的“校验”按钮。"
+UNSENDABLE = (
+    "工作簿中有 Excel 加载项无法传送的内容，校验服务收到的数据不完整：常见的是 #SPILL!、#CALC! 等新式错误值，"
+    "或由 16 位以上的数字、小数点和字母 E 组成的文字。请改正统计表中显示错误的单元格后再校验；"
+    "也可以在浏览器中打开校验网页上传本文件。"
+)
 INTERNAL_ERROR = (
     "校验服务出现内部错误，这次没能完成校验。请稍后重试；如果问题持续，请改用网页上传校验，并联系区政务公开办。"
 )
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z")
+_HEX_NAME = re.compile(r"(?:[0-9A-Fa-f]{4})+")
+
+
+# Request -----------------------------------------------------------------------------------
+
+
+class _Unsendable(ServerError):
+    """The add-in sent JSON that does not parse (a VBA-JSON limit, not the clerk's doing)."""
 
 
 def _payload() -> dict:
-    """The xlwings payload of the request, or a plain-text 400 for anything else."""
+    """The xlwings payload of the request; a plain-text 400 for anything not from the add-in."""
     payload = request.get_json(silent=True)
+    if payload is None and request.headers.get(ADDIN_HEADER):
+        raise _Unsendable(UNSENDABLE, status=200)
     if not isinstance(payload, dict) or not isinstance(payload.get("sheets"), list) or "book" not in payload:
-        raise ServerError(
-            "这不是 Excel 加载项发来的校验请求。请在 Excel 中点击“信息公开年报”选项卡的“校验”按钮。", status=400
-        )
+        raise ServerError(NOT_FROM_ADDIN, status=400)
     return payload
+
+
+def addin_name(header: str | None) -> str | None:
+    """The add-in's file name from its header: hex UTF-16 as the VBA sends it, or plain ASCII."""
+    if not header:
+        return None
+    if _HEX_NAME.fullmatch(header):
+        try:
+            return bytes.fromhex(header).decode("utf-16-be")
+        except UnicodeDecodeError:
+            return None
+    return header if header.isascii() and header.isprintable() else None
+
+
+def report_grids(payload: dict) -> list[Grid]:
+    """The payload's sheets as grids, with Excel dates back as datetimes (as openpyxl reads them)."""
+    grids = payload_grids(payload)
+    for grid in grids:
+        for line in grid.rows:
+            for index, value in enumerate(line):
+                if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+                    line[index] = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.000Z")
+    return grids
 
 
 def open_book(payload: dict):
@@ -69,19 +120,37 @@ def _xlwings_problem(payload: dict, error: Exception) -> str:
     return f"校验服务无法读取这个工作簿（{error}）。请改用网页上传或命令行校验，并联系区政务公开办。"
 
 
+def _refusal(error: ServerError):
+    """A refused request: a message box for the add-in, plain text for anything else."""
+    if error.status == 200:
+        return jsonify(alert_only(error.message))
+    return Response(error.message, status=error.status, mimetype="text/plain; charset=utf-8")
+
+
+# 校验 ----------------------------------------------------------------------------------------
+
+
+@bp.get("/ping")
+def ping():
+    """Answer the add-in's check that the validator runs at the address the clerk set."""
+    import xlwings as xw
+
+    return Response(f"{PING_ANSWER} xlwings {xw.__version__}", mimetype="text/plain; charset=utf-8")
+
+
 @bp.post("/validate")
 def validate():
     """One click on 校验: validate the workbook and answer with actions."""
     try:
         payload = _payload()
     except ServerError as error:
-        return Response(error.message, status=error.status, mimetype="text/plain; charset=utf-8")
+        return _refusal(error)
     book, problem = open_book(payload)
     if problem is not None:
         return jsonify(problem)
     try:
-        reading, report = validate_grids(payload_grids(payload), max_findings=int(current_app.config["MAX_FINDINGS"]))
-        apply_report(book, reading, report, request.headers.get("X-JCNB-Addin"))
+        reading, report = validate_grids(report_grids(payload), max_findings=int(current_app.config["MAX_FINDINGS"]))
+        apply_report(book, reading, report, addin_name(request.headers.get(ADDIN_HEADER)))
         return jsonify(book.json())
     except ServerError as error:
         return jsonify(alert_only(error.message))
@@ -109,7 +178,7 @@ def submit():
     try:
         payload = _payload()
     except ServerError as error:
-        return Response(error.message, status=error.status, mimetype="text/plain; charset=utf-8")
+        return _refusal(error)
     session = get_session()
     account = account_for_token(session, request.headers.get("Authorization"))
     if account is None or account.unit is None:
@@ -134,14 +203,11 @@ def _submit(session, account, book, upload: tuple[bytes, str, str]) -> dict:
     from .errors import SubmissionRejected
 
     data, filename, explanation = upload
-    reading, report = service.check_workbook(
-        session, account.unit, data, max_findings=int(current_app.config["MAX_FINDINGS"])
-    )
-    actions = apply_report(book, reading, report, request.headers.get("X-JCNB-Addin"), alert=False)
+    limit = int(current_app.config["MAX_FINDINGS"])
+    reading, report = service.check_workbook(session, account.unit, data, max_findings=limit)
+    actions = apply_report(book, reading, report, addin_name(request.headers.get(ADDIN_HEADER)), alert=False)
     try:
-        submission = service.submit(
-            session, account, data, filename, explanation, "excel", max_findings=int(current_app.config["MAX_FINDINGS"])
-        )
+        submission = service.submit(session, account, data, filename, explanation, "excel", max_findings=limit)
     except SubmissionRejected as refused:
         if report.ok and report.counts["warning"] and len(explanation.strip()) < service.MIN_EXPLANATION:
             actions.macro("JCNB_AskExplanation", _ask(report))

@@ -100,3 +100,25 @@ def test_no_submit_button_before_the_submit_endpoint_exists(app):
     labels = {b.get("label") for b in ET.parse(ADDIN / "customUI.xml").getroot().iter(f"{RIBBON_NS}button")}
     if "提交" in labels:
         assert "/xlwings/submit" in rules
+
+
+def test_the_add_in_sends_its_name_as_the_server_decodes_it():
+    from server.xlwings_bridge import ADDIN_HEADER
+    from tools.excel_sim import addin_header
+
+    assert _constant("ADDIN_HEADER") == ADDIN_HEADER
+    assert VBA.count("headers.Add ADDIN_HEADER, HexName(ThisWorkbook.Name)") == 2
+    # HexName: four hex digits per UTF-16 code unit, as the simulator (and the server) expect
+    body = re.search(r"Private Function HexName\(text As String\) As String(.+?)End Function", VBA, re.S).group(1)
+    assert 'Right("000" & Hex(AscW(Mid(text, i, 1)) And &HFFFF&), 4)' in body
+    assert re.fullmatch(r"(?:[0-9A-F]{4})+", addin_header())
+
+
+def test_settings_checks_the_address_with_the_ping_the_server_answers(app):
+    from server.xlwings_bridge import PING_ANSWER
+
+    assert _constant("PING_PATH") == "/xlwings/ping"
+    assert "/xlwings/ping" in {rule.rule for rule in app.url_map.iter_rules()}
+    assert _constant("PING_ANSWER") == PING_ANSWER
+    settings = re.search(r"Public Sub Settings\(\)(.+?)End Sub", VBA, re.S).group(1)
+    assert settings.index("Answers(answer)") < settings.index('SaveSetting APP_NAME, "Settings", "ServerUrl"')

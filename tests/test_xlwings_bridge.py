@@ -178,3 +178,85 @@ def test_a_request_that_is_not_from_the_add_in_is_a_plain_400(client, body):
     response = client.post("/xlwings/validate", data=body, content_type="application/json")
     assert response.status_code == 400
     assert "Excel 加载项" in response.get_data(as_text=True)
+
+
+# What the add-in sends besides the workbook -----------------------------------------------
+
+
+def test_the_add_in_name_arrives_hex_encoded_and_the_macros_are_called_by_it(client):
+    from tools.excel_sim import addin_header
+
+    book, _ = _workbook(blank_totals=True)
+    status, _, answer = click(flask_post(client), book, addin="信息公开年报 (2).xlam")
+    macros = [action["args"][0] for action in answer["actions"] if action["func"] == "runMacro"]
+    assert status == 200 and macros
+    assert all(name.startswith("'信息公开年报 (2).xlam'!JCNB_") for name in macros)
+    assert addin_header("信息公开年报.xlam") == "4FE1606F516C5F005E7462A5002E0078006C0061006D"
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("4FE1606F516C5F00002E0078006C0061006D", "信息公开.xlam"),
+        ("jcnb.xlam", "jcnb.xlam"),
+        ("D800", None),  # a lone surrogate is not a name
+        ("", None),
+        (None, None),
+    ],
+)
+def test_addin_name_decodes_the_header(header, name):
+    from server.xlwings_bridge import addin_name
+
+    assert addin_name(header) == name
+
+
+def test_a_garbled_add_in_header_leaves_the_macros_unqualified(client):
+    book, _ = _workbook(blank_totals=True)
+    payload = build_payload(book, include="")
+    answer = client.post("/xlwings/validate", json=payload, headers={"X-JCNB-Addin": "D800"}).get_json()
+    macros = [action["args"][0] for action in answer["actions"] if action["func"] == "runMacro"]
+    assert macros and all(name.startswith("JCNB_") for name in macros)
+
+
+def test_json_the_add_in_could_not_write_gets_a_message_box(client):
+    """VBA-JSON writes #SPILL! as nothing (``[1,,2]``): the clerk is told, with status 200 so Excel shows it."""
+    from server.xlwings_bridge import UNSENDABLE
+
+    body = '{"book": {"name": "年报.xlsx"}, "sheets": [{"name": "表一", "values": [[1,,2]]}]}'.encode()
+    response = client.post(
+        "/xlwings/validate", data=body, content_type="application/json", headers={"X-JCNB-Addin": "6A"}
+    )
+    assert response.status_code == 200
+    [action] = response.get_json()["actions"]
+    assert action["func"] == "alert" and action["args"][0] == UNSENDABLE
+
+
+def test_ping_answers_what_the_add_in_checks(client):
+    from server.xlwings_bridge import PING_ANSWER
+
+    response = client.get("/xlwings/ping")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).startswith(PING_ANSWER + " xlwings ")
+
+
+def test_a_date_typed_as_a_date_reads_as_in_the_cli(client):
+    import datetime as dt
+
+    from server.workbook.layout import layout_for
+    from server.xlwings_bridge import report_grids
+
+    book, _ = _workbook(blank_totals=True)
+    sheet, cell = layout_for("2021").addresses["header.date"]
+    book[sheet][cell] = dt.datetime(2025, 6, 30)  # before the end of the report year: a P11 warning
+    data = io.BytesIO()
+    book.save(data)
+    _, expected = validate_grids(load_grids(data.getvalue()))
+    payload = build_payload(book, include="")
+    sent = next(s for s in payload["sheets"] if s["name"] == sheet)["values"]
+    assert "2025-06-30T00:00:00.000Z" in {value for row in sent for value in row}
+    received = next(g for g in report_grids(payload) if g.name == sheet)
+    assert dt.datetime(2025, 6, 30) in {value for row in received.rows for value in row}
+    click(flask_post(client), book)
+    rows = list(book[RESULT_SHEET].iter_rows(min_row=4, values_only=True))
+    assert [(row[2], row[3]) for row in rows] == [(f.sheet, f.cell) for f in expected.findings]
+    assert any(f.rule == "header.date_early" for f in expected.findings)

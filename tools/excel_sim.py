@@ -28,6 +28,8 @@ from openpyxl.styles import PatternFill
 from openpyxl.workbook import Workbook
 
 NOTE_MARK = "【校验】"
+ADDIN = "信息公开年报.xlam"
+"""The add-in's file name (addin/build_addin.py)."""
 UPLOAD_SHEET = "_upload"
 REMOTE_ACTIONS = (
     "setValues rangeClearContents rangeClearFormats rangeClear addSheet setSheetName setAutofit setRangeColor "
@@ -99,11 +101,17 @@ def include_of(book: Workbook) -> str:
 # Actions --------------------------------------------------------------------------------
 
 
+def addin_header(name: str = ADDIN) -> str:
+    """The X-JCNB-Addin header as the add-in's HexName sends it: hex UTF-16 code units."""
+    return name.encode("utf-16-be").hex().upper()
+
+
 class Simulator:
     """Applies xlwings actions to an openpyxl workbook as Excel would."""
 
-    def __init__(self, book: Workbook):
+    def __init__(self, book: Workbook, addin: str = ADDIN):
         self.book = book
+        self.addin = addin
         self.alerts: list[str] = []
         self.active = book.worksheets.index(book.active)
         self.unprotected: list[str] = []
@@ -199,6 +207,8 @@ class Simulator:
     # Our add-in's macros (addin/src/JCNB.bas)
     def _runMacro(self, action: dict) -> None:
         name, *args = action["args"]
+        if "!" in name and name.rsplit("!", 1)[0] != f"'{self.addin}'":
+            raise ExcelError(f"1004: 无法运行宏“{name}”：没有打开名为 {name.rsplit('!', 1)[0]} 的工作簿")
         getattr(self, "macro_" + name.split("!")[-1])(*args)
 
     def macro_JCNB_BeginUpdate(self) -> None:
@@ -238,9 +248,9 @@ def _records(text: str, width: int):
     return [record.split("\x1f", width - 1) for record in text.split("\x1e")]
 
 
-def apply_actions(book: Workbook, answer: dict) -> list[str]:
+def apply_actions(book: Workbook, answer: dict, addin: str = ADDIN) -> list[str]:
     """Apply a server answer to the workbook; the message boxes shown."""
-    simulator = Simulator(book)
+    simulator = Simulator(book, addin)
     simulator.apply(answer["actions"])
     return simulator.alerts
 
@@ -265,9 +275,7 @@ def _add_upload_sheet(book: Workbook, data: bytes, name: str, explanation: str) 
     sheet.sheet_state = "hidden"
 
 
-def submit_click(
-    post, book: Workbook, token: str, *, answer: str = "", name: str = "年报.xlsx", addin: str = "信息公开年报.xlam"
-):
+def submit_click(post, book: Workbook, token: str, *, answer: str = "", name: str = "年报.xlsx", addin: str = ADDIN):
     """The 提交 button: send the saved copy with the token; answer the 审核说明 InputBox with ``answer``.
 
     Returns (status, message boxes, prompts asking for an explanation).
@@ -277,11 +285,13 @@ def submit_click(
         _add_upload_sheet(book, _saved_copy(book), name, explanation)
         include = include_of(book)
         payload = build_payload(book, name=name, include=f"{include},{UPLOAD_SHEET}" if include else "")
-        status, response = post("/xlwings/submit", payload, {"X-JCNB-Addin": addin, "Authorization": token})
+        status, response = post(
+            "/xlwings/submit", payload, {"X-JCNB-Addin": addin_header(addin), "Authorization": token}
+        )
         if status != 200:
             del book[UPLOAD_SHEET]
             return status, [str(response)], asked
-        simulator = Simulator(book)
+        simulator = Simulator(book, addin)
         simulator.apply(response["actions"])  # RunServerPython applies the actions …
         del book[UPLOAD_SHEET]  # … then the macro removes the upload sheet
         alerts += simulator.alerts
@@ -297,7 +307,7 @@ def click(
     *,
     path: str = "/xlwings/validate",
     name: str = "年报.xlsx",
-    addin: str = "信息公开年报.xlam",
+    addin: str = ADDIN,
     version: str | None = None,
 ):
     """One click: build the payload, POST it with ``post(path, json, headers)``, apply the answer.
@@ -305,10 +315,10 @@ def click(
     Returns (status, alerts, answer). ``post`` can wrap a Flask test client or urllib.
     """
     payload = build_payload(book, name=name, include=include_of(book), version=version)
-    status, answer = post(path, payload, {"X-JCNB-Addin": addin})
+    status, answer = post(path, payload, {"X-JCNB-Addin": addin_header(addin)})
     if status != 200:
         return status, [answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)], answer
-    return status, apply_actions(book, answer), answer
+    return status, apply_actions(book, answer, addin), answer
 
 
 def flask_post(client):

@@ -15,6 +15,9 @@ Private Const TITLE As String = "信息公开年报校验"
 Private Const DEFAULT_URL As String = "http://127.0.0.1:5000"
 Private Const VALIDATE_PATH As String = "/xlwings/validate"
 Private Const SUBMIT_PATH As String = "/xlwings/submit"
+Private Const PING_PATH As String = "/xlwings/ping"
+Private Const PING_ANSWER As String = "jcnb-validator"
+Private Const ADDIN_HEADER As String = "X-JCNB-Addin"
 Private Const UPLOAD_SHEET As String = "_upload"
 Private Const CHUNK As Long = 30000
 Private Const META_SHEET As String = "_meta"
@@ -68,7 +71,7 @@ Private Sub SendForSubmission(wb As Workbook)
     include = ReportSheets(wb)
     If include <> "" Then include = include & "," & UPLOAD_SHEET
     Dim headers As New Dictionary
-    headers.Add "X-JCNB-Addin", ThisWorkbook.Name
+    headers.Add ADDIN_HEADER, HexName(ThisWorkbook.Name)
     On Error GoTo Failed
     RunServerPython ServerUrl() & SUBMIT_PATH, auth:=Token(), include:=include, headers:=headers, timeout:=TIMEOUT_MS
     RemoveUploadSheet wb
@@ -137,9 +140,27 @@ Public Sub Settings()
     answer = InputBox("校验服务的地址（由区政务公开办提供）：", TITLE, ServerUrl())
     If answer = "" Then Exit Sub
     If Right(answer, 1) = "/" Then answer = Left(answer, Len(answer) - 1)
+    If Not Answers(answer) Then
+        If MsgBox("地址 " & answer & " 目前没有校验服务应答（服务未启动、地址有误或网络不通）。" & vbCrLf & _
+            "仍要保存这个地址吗？", vbQuestion + vbYesNo, TITLE) = vbNo Then Exit Sub
+    End If
     SaveSetting APP_NAME, "Settings", "ServerUrl", answer
     MsgBox "已保存。以后校验将发送到：" & answer, vbInformation, TITLE
 End Sub
+
+Private Function Answers(url As String) As Boolean
+    ' Whether the validator answers at url (GET /xlwings/ping, a few seconds at most).
+    Dim http As Object
+    On Error GoTo Failed
+    Set http = CreateObject("WinHttp.WinHttpRequest.5.1")
+    http.SetTimeouts 3000, 3000, 3000, 3000
+    http.Open "GET", url & PING_PATH, False
+    http.Send
+    Answers = (http.Status = 200 And Left(http.ResponseText, Len(PING_ANSWER)) = PING_ANSWER)
+    Exit Function
+Failed:
+    Answers = False
+End Function
 
 Public Sub OpenWebPage()
     ' 网页校验: open the validator's home page (upload page, templates, help).
@@ -156,7 +177,7 @@ End Function
 
 Private Sub CallServer(wb As Workbook, path As String, Optional extraHeaders As Dictionary)
     Dim headers As New Dictionary
-    headers.Add "X-JCNB-Addin", ThisWorkbook.Name
+    headers.Add ADDIN_HEADER, HexName(ThisWorkbook.Name)
     If Not extraHeaders Is Nothing Then
         Dim key As Variant
         For Each key In extraHeaders.Keys
@@ -173,6 +194,15 @@ Failed:
         "如果仍无法使用，可以在浏览器中打开校验网页上传本文件。" & vbCrLf & vbCrLf & _
         "（" & Err.Description & "）", vbCritical, TITLE
 End Sub
+
+Private Function HexName(text As String) As String
+    ' HTTP headers carry ASCII only: the add-in's file name (信息公开年报.xlam) as hex
+    ' UTF-16 code units, so the server can call its macros by their full name.
+    Dim i As Long
+    For i = 1 To Len(text)
+        HexName = HexName & Right("000" & Hex(AscW(Mid(text, i, 1)) And &HFFFF&), 4)
+    Next
+End Function
 
 Private Function ReportSheets(wb As Workbook) As String
     ' The template lists its report sheets in _meta!B5; send only those (and _meta).
