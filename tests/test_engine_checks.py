@@ -208,3 +208,40 @@ def test_unit_name_and_year_of_last_years_report():
     assert only(report, "cross.unit_changed")
     assert only(report, "cross.year_gap")
     assert "cross.carry_in" not in report.outcomes
+
+
+@pytest.mark.parametrize(
+    ("unit", "date", "deadline"),
+    [
+        ("某某市某某局", "2026-02-01", "2026-01-31"),
+        ("某某区人民政府办公室", "2026-02-01", "2026-01-31"),
+        ("某某县人民政府", "2026-04-01", "2026-03-31"),
+    ],
+)
+def test_a_report_dated_after_the_statutory_deadline_is_noted(unit, date, deadline):
+    form = get_form("2021")
+    report = check("2021", consistent_values(form, seed=38), header=header_for(form, unit=unit, year=2025, date=date))
+    [finding] = only(report, "header.date_late")
+    assert (finding.key, finding.severity, finding.actual, finding.expected) == (
+        "header.date",
+        INFO,
+        date,
+        f"不晚于 {deadline}",
+    )
+    assert "第四十九条" in finding.message and date in finding.message
+
+
+@pytest.mark.parametrize(
+    ("unit", "date"),
+    [
+        ("某某县人民政府", "2026-03-31"),  # a government has until 31 March
+        ("某某市某某局", "2026-01-31"),
+        ("某某街道办事处", "2026-06-30"),  # 街道/乡镇: deadlines set locally, not checked
+        ("某某镇人民政府", "2026-06-30"),
+    ],
+)
+def test_no_deadline_note_in_time_or_for_towns(unit, date):
+    form = get_form("2021")
+    report = check("2021", consistent_values(form, seed=38), header=header_for(form, unit=unit, year=2025, date=date))
+    assert not only(report, "header.date_late")
+    assert ("header.date_late" in report.outcomes) == ("街道" not in unit and "镇" not in unit)

@@ -33,6 +33,7 @@ def _reports():
         "2021", {**BASE, "t1.penalty.decisions": -1.5, "t2.new.c_natural": 5000, "t2.carry_out.c_natural": 5000}
     )
     yield check("2021", {}, header={"year": "明年", "date": "某天"})
+    yield check("2021", BASE, header=header_for(FORM, unit="某某县人民政府", year=2025, date="2026-05-08"))
     yield check(
         "2021", {**BASE, "t2.carry_out.c_natural": None, "t2.carry_out.c_total": None, "t1.fees.fee_amount": "减3"}
     )
@@ -61,6 +62,7 @@ def test_finding_names_sheet_and_cell_in_chinese_with_expected_and_actual(findin
         "header.date_invalid",
         "header.version_year",
         "header.date_early",
+        "header.date_late",
         "cross.unit_changed",
         "cross.year_gap",
         "report.truncated",

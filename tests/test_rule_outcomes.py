@@ -125,6 +125,11 @@ CASES = {
         lambda: _run(header=header_for(FORM, date="2025-06-30")),
         lambda: _run(header=header_for(FORM, year=None)),
     ),
+    "header.date_late": (
+        lambda: _run(),
+        lambda: _run(header=header_for(FORM, year=2025, date="2026-02-10")),
+        lambda: _run(header=header_for(FORM, unit=None)),
+    ),
     "cross.carry_in": (
         lambda: _run(_carry_in_of(LAST), last_year=LAST),
         lambda: _run(last_year=LAST),

@@ -52,6 +52,7 @@ _RULES = [
     RuleInfo("header.version_year", "格式版本与报告年度不符（P10）", ERROR),
     RuleInfo("header.date_invalid", "填报日期无法识别", WARNING),
     RuleInfo("header.date_early", "填报日期早于统计期结束（P11）", WARNING),
+    RuleInfo("header.date_late", "填报日期晚于法定公开期限（P11）", INFO),
     RuleInfo("cross.unit_changed", "单位名称与上年不同（X5）", WARNING),
     RuleInfo("cross.year_gap", "上年度报告年度不符", WARNING),
     RuleInfo("plaus.rules_power", "无规章制定权的单位填报了规章（P4）", WARNING),

@@ -15,6 +15,14 @@ from ..findings import CellRef
 from ..forms import form_for_year
 from .base import Context
 from .base import Header
+from .plausibility import TOWN
+
+DEADLINES = (
+    ("县级以上人民政府", (3, 31)),
+    ("县级以上人民政府部门", (1, 31)),
+)
+"""条例第四十九条: a government's report is published by 31 March, its departments' by 31 January
+of the following year. 街道/乡镇 deadlines are set locally (FORMS.md §8.3)."""
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
@@ -166,6 +174,7 @@ def _date(ctx: Context, header: Header) -> None:
             )
         )
         return
+    _date_late(ctx, header)
     outcome = ctx.report.outcome("header.date_early")
     if header.year is None:
         outcome.undecided += 1
@@ -185,6 +194,42 @@ def _date(ctx: Context, header: Header) -> None:
             expected=f"晚于 {period_end.isoformat()}",
             check="P11",
             cells=(_ref(ctx, "date", header.date.isoformat()),),
+        )
+    )
+
+
+def statutory_deadline(unit: str, year: int) -> tuple[str, dt.date] | None:
+    """(kind of unit, deadline) for publishing ``year``'s report; None for a 街道/乡镇 (local rules)."""
+    if TOWN.search(unit):
+        return None
+    kind, (month, day) = DEADLINES[0] if unit.endswith("人民政府") else DEADLINES[1]
+    return kind, dt.date(year + 1, month, day)
+
+
+def _date_late(ctx: Context, header: Header) -> None:
+    """P11: the report is dated after the statutory publication deadline."""
+    if header.year is None or not header.unit:
+        ctx.report.outcome("header.date_late").undecided += 1
+        return
+    statutory = statutory_deadline(header.unit, header.year)
+    if statutory is None:
+        return  # deadlines of 街道/乡镇 are set by local rules: nothing to check
+    kind, deadline = statutory
+    outcome = ctx.report.outcome("header.date_late")
+    if header.date <= deadline:
+        outcome.passed += 1
+        return
+    outcome.failed += 1
+    date = header.date.isoformat()
+    ctx.add(
+        ctx.finding(
+            "header.date_late",
+            "header.date",
+            params={"date": date, "kind": kind, "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日"},
+            actual=date,
+            expected=f"不晚于 {deadline.isoformat()}",
+            check="P11",
+            cells=(_ref(ctx, "date", date),),
         )
     )
 

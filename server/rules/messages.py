@@ -52,6 +52,8 @@ TEMPLATES: dict[str, str] = {
     "header.version_year": "{year}年度的报告应使用{expected}，本工作簿是{actual}。请改用正确版本的模板。",
     "header.date_invalid": "填报日期“{raw}”无法识别，请按 2026-01-20 的格式填写。",
     "header.date_early": "填报日期 {date} 早于统计期结束（{year}年12月31日），年度报告应在统计期结束后编制。",
+    "header.date_late": "填报日期 {date} 已晚于{kind}年度报告的法定公开期限 {deadline}（《政府信息公开条例》"
+    "第四十九条）。请核对填报日期；确已逾期的，请尽快报送和公开。",
     # Declared checks (plausibility P1–P3, cross-year X1–X4); label and advice come from the form
     "check": "{check} {label}：{where} {left_text} 为 {actual}，{right_text} 为 {expected}。{advice}",
     "cross.unit_changed": "单位名称与上年度不同（上年：{last}，本年：{this}）。如单位更名或合并，请在审核说明中写明。",

@@ -13,7 +13,8 @@ from ..forms.derive import cell_key
 from ..forms.model import Special
 from .base import Context
 
-_TOWN = re.compile(r"街道|镇|乡|苏木")
+TOWN = re.compile(r"街道|镇|乡|苏木")
+"""A 街道/乡镇 (or 苏木) unit, recognised by its name."""
 _BELOW_CITY = re.compile(r"街道|镇|乡|苏木|县|旗|(?<!自治)区")
 
 
@@ -106,7 +107,7 @@ def town_fees(ctx: Context, special: Special) -> None:
     if nonzero is None or not ctx.header.unit:
         outcome.undecided += 1
         return
-    if not nonzero or not _TOWN.search(ctx.header.unit):
+    if not nonzero or not TOWN.search(ctx.header.unit):
         outcome.passed += 1
         return
     outcome.failed += 1
