@@ -150,6 +150,20 @@ def test_board_progress_filter_sort_and_exports(session):
     assert board_xlsx(board)[:2] == b"PK"
 
 
+def test_units_are_listed_by_pinyin_and_the_board_can_keep_the_registered_order(session):
+    district, _, _ = setup(session)  # registers 甲街道办事处, then 乙镇人民政府
+    for name in ("重庆路街道办事处", "长安镇人民政府", "区教育局"):
+        service.register_unit(session, name, None)
+    session.commit()
+    by_name = ["长安镇人民政府", "重庆路街道办事处", "甲街道办事处", "区教育局", "乙镇人民政府"]  # chang, chong, jia …
+    assert [unit.name for unit in service.units(session)] == by_name
+    assert [row.unit.name for row in status_board(session, district, 2025).rows] == by_name
+    registered = [row.unit.name for row in status_board(session, district, 2025, sort="registered").rows]
+    assert registered == ["甲街道办事处", "乙镇人民政府", "重庆路街道办事处", "长安镇人民政府", "区教育局"]
+    # ties in another order keep the pinyin order
+    assert [row.unit.name for row in status_board(session, district, 2025, sort="status").rows] == by_name
+
+
 def test_aggregation_sums_the_latest_accepted_reports(session):
     district, a, b = setup(session)
     service.submit(session, a, workbook("甲街道办事处", seed=6), "甲.xlsx", None, "web")
@@ -157,7 +171,7 @@ def test_aggregation_sums_the_latest_accepted_reports(session):
     result = aggregate(session, district, 2025)
     expected = values_of(seed=6)["t2.new.c_total"] + values_of(seed=7)["t2.new.c_total"]
     assert result.values["t2.new.c_total"] == expected
-    assert [s.unit.name for s in result.included] == ["乙镇人民政府", "甲街道办事处"]
+    assert [s.unit.name for s in result.included] == ["甲街道办事处", "乙镇人民政府"]  # jia before yi
 
 
 def test_a_crash_mid_submit_leaves_no_partial_submission(session, monkeypatch):

@@ -24,6 +24,7 @@ from .models import Account
 from .models import Submission
 from .service import _require_district
 from .service import latest_accepted
+from .service import name_key
 
 INCLUDED_SHEET = "汇总单位"
 DETAIL_SHEET = "分单位明细"
@@ -47,7 +48,7 @@ def aggregate(session: Session, actor: Account, year: int) -> Aggregate:
     if form is None:
         raise ServerError(f"{year}年度没有对应的报表格式。", status=422)
     result = Aggregate(year, form)
-    for submission in sorted(latest_accepted(session, year).values(), key=lambda s: s.unit.name):
+    for submission in sorted(latest_accepted(session, year).values(), key=lambda s: name_key(s.unit.name)):
         if submission.form_version != form.version:
             reason = f"使用了 {submission.form_version} 年版格式，{year}年度应为 {form.version} 年版，不同版本不能相加"
             result.excluded.append((submission, reason))

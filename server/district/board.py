@@ -24,7 +24,15 @@ from .service import units
 NOT_SUBMITTED = "未提交"
 STATUS_TEXT = {RETURNED: "已退回", PENDING: "有提示待说明", ACCEPTED: "已提交"}
 STATUSES = (NOT_SUBMITTED, "已退回", "有提示待说明", "已提交")
-SORTS = ("name", "status", "time", "errors", "warnings")
+SORTS = {
+    "name": "单位名称（拼音）",
+    "registered": "登记顺序",
+    "status": "状态",
+    "time": "提交时间",
+    "errors": "错误数",
+    "warnings": "提示数",
+}
+"""Orders of the board: value -> label."""
 LOCAL = dt.timezone(dt.timedelta(hours=8))
 HEADER = ("单位", "单位类型", "状态", "版本", "提交时间", "错误", "提示", "退回原因")
 
@@ -95,17 +103,23 @@ def status_board(
         rows = [row for row in rows if row.status == status]
     if search:
         rows = [row for row in rows if search.strip() in row.unit.name]
-    return Board(year, sorted(rows, key=_sort_key(sort)), total)
+    if sort in _SORT_KEYS:
+        rows.sort(key=_SORT_KEYS[sort])  # stable: ties keep the pinyin order of units()
+    return Board(year, rows, total)
 
 
-def _sort_key(sort: str):
-    if sort == "status":
-        return lambda row: (STATUSES.index(row.status), row.unit.name)
-    if sort == "time":
-        return lambda row: (row.submission is None, -(row.submission.submitted_at.timestamp()) if row.submission else 0)
-    if sort in ("errors", "warnings"):
-        return lambda row: (-(getattr(row.submission, sort) if row.submission else -1), row.unit.name)
-    return lambda row: row.unit.name
+def _count(name: str):
+    return lambda row: -(getattr(row.submission, name) if row.submission else -1)
+
+
+_SORT_KEYS = {
+    "registered": lambda row: row.unit.id,
+    "status": lambda row: STATUSES.index(row.status),
+    "time": lambda row: (row.submission is None, -row.submission.submitted_at.timestamp() if row.submission else 0),
+    "errors": _count("errors"),
+    "warnings": _count("warnings"),
+}
+"""Sort keys of the board's orders other than by name (the order of units())."""
 
 
 def board_csv(board: Board) -> bytes:

@@ -145,9 +145,21 @@ def renew_token(session: Session, actor: Account, unit_id: int) -> Credentials:
     return Credentials(account.login, token=token)
 
 
+def name_key(name: str) -> tuple[list[str], str]:
+    """Sort key of a unit name: by pinyin, as Chinese lists are ordered (长安 as chang, 重庆 as chong).
+
+    pypinyin is imported on first use: its dictionaries take some 50 MB, which a
+    validator that never shows a unit list need not carry.
+    """
+    from pypinyin import Style
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(name, style=Style.TONE3), name
+
+
 def units(session: Session) -> list[Unit]:
-    """Every registered unit, by name."""
-    return list(session.scalars(select(Unit).order_by(Unit.name)))
+    """Every registered unit, by the pinyin of its name."""
+    return sorted(session.scalars(select(Unit)), key=lambda unit: name_key(unit.name))
 
 
 def unit_by_name(session: Session, name: str | None) -> Unit | None:
@@ -332,25 +344,18 @@ def return_submission(session: Session, actor: Account, submission_id: int, reas
 # Reading back ---------------------------------------------------------------------------------
 
 
-def latest(session: Session, year: int) -> dict[int, Submission]:
-    """Unit id -> the unit's newest submission for a year."""
-    out: dict[int, Submission] = {}
-    for submission in session.scalars(
-        select(Submission).where(Submission.year == year).order_by(Submission.version_no)
-    ):
-        out[submission.unit_id] = submission
-    return out
+def latest(session: Session, year: int, *, accepted: bool = False) -> dict[int, Submission]:
+    """Unit id -> the unit's newest submission for a year; with ``accepted``, its newest accepted one.
+
+    A submission's state is derived from its events (:attr:`Submission.state`), so it is filtered here.
+    """
+    query = select(Submission).where(Submission.year == year).order_by(Submission.version_no)
+    return {s.unit_id: s for s in session.scalars(query) if not accepted or s.state == ACCEPTED}
 
 
 def latest_accepted(session: Session, year: int) -> dict[int, Submission]:
     """Unit id -> the unit's newest accepted submission for a year (what counts)."""
-    out: dict[int, Submission] = {}
-    for submission in session.scalars(
-        select(Submission).where(Submission.year == year).order_by(Submission.version_no)
-    ):
-        if submission.state == ACCEPTED:
-            out[submission.unit_id] = submission
-    return out
+    return latest(session, year, accepted=True)
 
 
 def as_report(submission: Submission) -> Report:

@@ -32,6 +32,7 @@ from ..errors_web import respond
 from ..errors_web import wants_json
 from . import service
 from .aggregate import aggregate_workbook
+from .board import SORTS
 from .board import STATUSES
 from .board import board_csv
 from .board import board_xlsx
@@ -200,7 +201,7 @@ def board(account: Account):
     search = request.args.get("q", "")
     data = status_board(get_session(), account, year, status, sort, search)
     return render_template(
-        "district/board.html", board=data, statuses=STATUSES, status=status, sort=sort, search=search
+        "district/board.html", board=data, statuses=STATUSES, sorts=SORTS, status=status, sort=sort, search=search
     )
 
 
