@@ -133,20 +133,21 @@ def units_list() -> None:
 @click.argument("name")
 def units_reset_password(name: str) -> None:
     """为单位生成新的网页登录密码。"""
-    with open_session() as session:
-        unit = service.unit_by_name(session, name) or _missing(name)
-        credentials = service.reset_password(session, cli_actor(), unit.id)
-        session.commit()
-        click.echo(_show(credentials, unit.name))
+    _renew(name, service.reset_password)
 
 
 @units.command("new-token")
 @click.argument("name")
 def units_new_token(name: str) -> None:
     """为单位生成新的加载项令牌（旧令牌作废）。"""
+    _renew(name, service.renew_token)
+
+
+def _renew(name: str, renew) -> None:
+    """New credentials for the unit called ``name`` (``renew`` is a service function), shown once."""
     with open_session() as session:
         unit = service.unit_by_name(session, name) or _missing(name)
-        credentials = service.renew_token(session, cli_actor(), unit.id)
+        credentials = renew(session, cli_actor(), unit.id)
         session.commit()
         click.echo(_show(credentials, unit.name))
 
