@@ -155,3 +155,29 @@ def test_the_login_session_expires(site):
     lifetime = expires - dt.datetime.now(dt.UTC)
     assert abs(lifetime.total_seconds() - app.config["SESSION_MINUTES"] * 60) < 120
     assert "HttpOnly" in cookie
+
+
+def test_the_district_renews_a_units_token_and_password_from_the_page(site):
+    from server.district import service
+    from server.district.db import get_session
+
+    app, logins = site
+    with app.app_context():
+        unit = service.unit_by_name(get_session(), "甲街道办事处")
+        unit_id = unit.id
+    district = _login(app, logins, "district")
+    token = _csrf(district, "/district/units")
+    page = district.post(f"/district/units/{unit_id}/token", data={"csrf_token": token}).get_data(as_text=True)
+    new_token = re.search(r"jcnb_[\w-]+", page).group(0)
+    assert "甲街道办事处" in page and new_token != app.tokens["a"]
+    with app.app_context():
+        assert (
+            service.account_for_token(get_session(), f"Bearer {app.tokens['a']}") is None
+        )  # the old token stops working
+        assert service.account_for_token(get_session(), new_token).unit_id == unit_id
+    page = district.post(f"/district/units/{unit_id}/password", data={"csrf_token": token}).get_data(as_text=True)
+    assert "甲街道办事处" in page
+    assert district.post(f"/district/units/{unit_id}/other", data={"csrf_token": token}).status_code == 404
+    unit_b = _login(app, logins, "b")
+    refused = unit_b.post(f"/district/units/{unit_id}/token", data={"csrf_token": _csrf(unit_b, "/unit/")})
+    assert refused.status_code == 403, refused.status_code

@@ -165,7 +165,9 @@ def units(session: Session) -> list[Unit]:
 def unit_by_name(session: Session, name: str | None) -> Unit | None:
     """The registered unit whose name matches (spaces and width ignored)."""
     wanted = squash(name)
-    return next((unit for unit in units(session) if squash(unit.name) == wanted), None) if wanted else None
+    if not wanted:
+        return None
+    return next((unit for unit in session.scalars(select(Unit)) if squash(unit.name) == wanted), None)
 
 
 # Access --------------------------------------------------------------------------------------

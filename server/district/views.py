@@ -42,6 +42,7 @@ from .db import get_session
 from .models import DISTRICT
 from .models import UNIT
 from .models import Account
+from .models import Unit
 
 bp = Blueprint("district", __name__, template_folder="templates")
 csrf = CSRFProtect()
@@ -286,5 +287,5 @@ def renew(account: Account, unit_id: int, what: str):
     else:
         raise ServerError("未知操作。", status=404)
     db.commit()
-    unit = next(u for u in service.units(db) if u.id == unit_id)
+    unit = db.get(Unit, unit_id)
     return render_template("district/credentials.html", rows=[(unit.name, credentials, "")])
