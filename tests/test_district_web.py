@@ -181,3 +181,13 @@ def test_the_district_renews_a_units_token_and_password_from_the_page(site):
     unit_b = _login(app, logins, "b")
     refused = unit_b.post(f"/district/units/{unit_id}/token", data={"csrf_token": _csrf(unit_b, "/unit/")})
     assert refused.status_code == 403, refused.status_code
+
+
+def test_a_form_sent_without_a_file_names_what_to_choose(site):
+    app, logins = site
+    unit = _login(app, logins, "a")
+    response = unit.post("/unit/submit", data={"csrf_token": _csrf(unit, "/unit/")})
+    assert response.status_code == 422 and "请选择要提交的 .xlsx 文件" in response.get_data(as_text=True)
+    district = _login(app, logins, "district")
+    response = district.post("/district/units/import", data={"csrf_token": _csrf(district, "/district/units")})
+    assert response.status_code == 422 and "请选择单位名单文件" in response.get_data(as_text=True)

@@ -142,16 +142,20 @@ def unit_home(account: Account):
     return render_template("district/unit_home.html", account=account, submissions=submissions)
 
 
+def _uploaded(missing: str) -> tuple[bytes, str]:
+    """The bytes and name of the form's uploaded ``file``; a 422 saying ``missing`` when none was chosen."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ServerError(missing, status=422)
+    return upload.read(), upload.filename
+
+
 @bp.post("/unit/submit")
 @login_required(UNIT)
 def unit_submit(account: Account):
     """Submit a workbook (from the unit page or from the check page)."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ServerError("请选择要提交的 .xlsx 文件。", status=422)
-    submission = service.submit(
-        get_session(), account, upload.read(), upload.filename, request.form.get("explanation"), "web"
-    )
+    data, filename = _uploaded("请选择要提交的 .xlsx 文件。")
+    submission = service.submit(get_session(), account, data, filename, request.form.get("explanation"), "web")
     message = f"已提交 {submission.year} 年度报告（第 {submission.version_no} 版）。"
     if wants_json():
         return jsonify({"ok": True, "message": message, "submission": submission.id, "version": submission.version_no})
@@ -267,10 +271,7 @@ def import_units(account: Account):
     from .cli import import_unit_rows
     from .cli import read_unit_list
 
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ServerError("请选择单位名单文件（.csv 或 .xlsx）。", status=422)
-    rows = read_unit_list(upload.read(), upload.filename)
+    rows = read_unit_list(*_uploaded("请选择单位名单文件（.csv 或 .xlsx）。"))
     results = import_unit_rows(get_session(), rows)
     return render_template("district/import_result.html", results=results)
 
