@@ -66,7 +66,10 @@ def main() -> None:
     """Print the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--small", action="store_true", help="20 runs per workbook")
     args = parser.parse_args()
+    if args.small:
+        args.runs = 20
     client = create_app({"TESTING": True}, instance_path=str(ROOT / "instance")).test_client()
     print(f"{'workbook':<26} {'median ms':>10} {'p95 ms':>8}")
     for name, payload in cases().items():
