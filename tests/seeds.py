@@ -1,4 +1,4 @@
-"""The five seed reports (../shared/seeds), their tables transcribed exactly as printed.
+"""The five seed reports (tests/data/seeds), their tables transcribed exactly as printed.
 
 Each table is a list of printed rows, top to bottom, each row the values in
 reading order — including what the clerk got wrong: ``0%`` and ``37个`` stay
@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 
 from server.forms import get_form
 from server.forms.derive import cell_key
 from server.workbook.layout import a1
 from server.workbook.layout import layout_for
 from server.workbook.layout import parse_a1
+
+SEED_DIR = Path(__file__).parent / "data" / "seeds"
+"""The published report texts, with their sources in SOURCES.md."""
 
 
 def _zeros(rows: int, width: int) -> list[list]:
@@ -37,7 +41,7 @@ class Seed:
     t2: list[list] = field(default_factory=list)
     t3: list[list] = field(default_factory=list)
     expected: frozenset = frozenset()
-    """(rule, cell key or (sheet, A1)) of every finding FORMS.md §9 predicts."""
+    """(rule, cell key or (sheet, A1)) of every finding docs/forms.md §9 predicts."""
 
 
 _T1_2019_ZERO = [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0], [0, 0]]
