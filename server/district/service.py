@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from ..errors import NotAllowed
@@ -270,8 +271,13 @@ def store(
     actor,
     state: str,
 ) -> Submission:
-    """Write one submission and all its cell values in one transaction."""
+    """Write one submission and all its cell values in one transaction.
+
+    The unit's row is locked first, so simultaneous submissions of one unit take their
+    version numbers one after the other (1, 2, 3 … without gaps or duplicates).
+    """
     try:
+        _lock_unit(session, unit)
         version_no = 1 + (
             session.scalar(
                 select(func.max(Submission.version_no)).where(
@@ -304,6 +310,17 @@ def store(
         session.rollback()
         raise
     return submission
+
+
+def _lock_unit(session: Session, unit: Unit) -> None:
+    """Hold the unit's row until the transaction ends.
+
+    A write rather than SELECT … FOR UPDATE because it works on both databases:
+    PostgreSQL locks the row (other units are not held up), SQLite takes its
+    write lock, which the next submitter waits for (busy timeout) instead of
+    reading the same highest version number.
+    """
+    session.execute(update(Unit.__table__).where(Unit.id == unit.id).values(active=Unit.active))
 
 
 def _cells(submission: Submission, reading, report: Report) -> list[CellValue]:
