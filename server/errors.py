@@ -31,6 +31,13 @@ class WorkbookUnreadable(ServerError):
     code = "workbook_unreadable"
 
 
+class DocumentUnreadable(ServerError):
+    """A published report (PDF, web page, Word, text) that cannot be read: no text layer, damaged, no tables."""
+
+    status = 422
+    code = "document_unreadable"
+
+
 class UnknownFormVersion(ServerError):
     """The workbook holds none of the known report forms."""
 

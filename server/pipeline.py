@@ -8,6 +8,7 @@ output. This module and everything it imports are free of IO.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 
@@ -37,6 +38,7 @@ def validate_values(
     last_year: Report | None = None,
     autofilled: Mapping[str, int | float] | None = None,
     layout_findings: Iterable[Finding] = (),
+    extra_checks: Iterable[Callable[[Report], Iterable[Finding]]] = (),
     max_findings: int = MAX_FINDINGS,
 ) -> Report:
     """Validate one report given as raw cell values keyed by cell key.
@@ -47,6 +49,8 @@ def validate_values(
     :param last_year: the validated report of the year before, for cross-year rules.
     :param autofilled: values this validator filled in on an earlier run.
     :param layout_findings: findings a door made while reading the workbook.
+    :param extra_checks: checks of what only some documents have (a published report's
+        narrative, P9), run on the finished values before the findings are ordered and capped.
     """
     form = get_form(form) if isinstance(form, str) else form
     parsed = parse_header(header)
@@ -64,6 +68,8 @@ def validate_values(
     report.findings.extend(layout_findings)
     run(ctx)
     report.values = {key: ctx.values.get(key) for key in form.cells}
+    for check in extra_checks:
+        report.findings.extend(check(report))
     _order_and_cap(form, report, max_findings)
     return report
 

@@ -33,6 +33,7 @@ TEMPLATES: dict[str, str] = {
     "value.text_unfit": "{where} 填写的是文字“{raw}”（{reason}），读作 {actual}，但本栏只能填{domain}。请改为正确的数字。",
     "value.numeric_text": "{where} 中的“{raw}”是以文本形式保存的数字，请改为数字 {suggestion}（设置为常规或数值格式后重新输入）。",
     "value.unreadable": "{where} 的内容“{raw}”无法识别为数字（{reason}），请填写{domain}。{hint}",
+    "value.formula": "{where} 公式没有计算结果：请在 Excel 中打开并保存后再校验，或直接填写数字（公式为“{raw}”）。{hint}",
     "value.negative": "{where} 为负数 {actual}，本栏只能填{domain}。",
     "value.not_integer": "{where} 为 {actual}，本栏应填整数（单位：{unit}）。",
     "value.precision": "{where} 为 {actual}，金额以万元为单位最多保留 4 位小数（精确到元）。",
@@ -46,6 +47,25 @@ TEMPLATES: dict[str, str] = {
     "layout.missing_table": "找不到{table}（{title}）。请使用标准模板，不要删除或重命名工作表“{sheet}”。",
     "layout.missing_row": "{table}中找不到“{label}”这一行，该行按未填写处理。请使用标准模板，不要删除行。",
     "layout.missing_column": "{table}中找不到“{label}”这一列，该列按未填写处理。请使用标准模板，不要删除列。",
+    # Layout of a published report (PDF, web page, Word, text)
+    "layout.stray_printed": (
+        "{where} 多印了一个数“{raw}”：{table}「{label}」这一行只有 {columns} 列，却印有 {count} 个数。"
+        "已按前 {columns} 个读取，请核对该行数字是否错位。"
+    ),
+    "layout.missing_value": (
+        "{where}（{table}「{label}」）只印有 {count} 个数，应有 {columns} 个，无法确定缺的是哪一格；"
+        "已从左到右读取，{missing}按空白处理。请核对原表。"
+    ),
+    "layout.unknown_row": "{where} 的“{printed}”印有数字，但不是{table}中的行，未读取。请核对表格是否按标准格式印制。",
+    "layout.other_version": (
+        "{where} 的“{printed}”是{other}年版格式的行，本报告按{version}年版格式（{name}）识别，没有这一行{detail}。"
+        "请按{version}年版格式公开。"
+    ),
+    "layout.label_fuzzy": "{where} 的行名“{printed}”与标准写法“{label}”不同（可能是印刷错误），已按“{label}”这一行读取，请核对。",
+    "layout.missing_row_printed": "文档的{table}中找不到“{label}”这一行，该行按空白处理。请核对是否漏印了这一行。",
+    "layout.missing_table_printed": "文档中找不到{table}（{title}）。请核对报告是否包含这张表。",
+    # Narrative vs tables (P9)
+    "narrative.mismatch": "{check} 正文{place}写道“{sentence}”（{stated}），但{where}为 {actual}。{scope}请核对正文或表格。",
     # Header fields
     "header.missing": "未填写{label}（{where}）。{help}",
     "header.year_invalid": "报告年度“{raw}”无法识别，应填四位年份，例如 {example}。",

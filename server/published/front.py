@@ -1,0 +1,103 @@
+"""The header fields of a published report: unit and year from the title, 统计期限, date and phone.
+
+A report's title names the unit and the year (``某某街道办事处2025年政府信息公开
+工作年度报告``, also ``2025年某某街道…`` and titles broken over two lines);
+the statistics period (``统计期限自2025年1月1日起至2025年12月31日止``) gives
+the year when the title does not; the signature date is a line of its own
+near the end; the phone number follows 电话.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from dataclasses import field
+
+from .document import Document
+from .document import Paragraph
+
+DOCUMENT = "文档"
+"""The ``sheet`` of header addresses: a published report has no sheets."""
+
+_TITLE_LINES = 40
+_TITLES = (
+    re.compile(r"^(?P<unit>.{2,40}?)(?P<year>\d{4})年度?(的)?(政府|政务)?信息公开(工作)?(年度)?(工作)?报告"),
+    re.compile(r"^(?P<year>\d{4})年度?(?P<unit>.{2,40}?)(政府|政务)?信息公开(工作)?(年度)?(工作)?报告"),
+)
+_PERIOD = re.compile(r"(统计|期限|时限|期间|时间).{0,20}?(?P<year>\d{4})年0?1月0?1日")
+_DATE_LINE = re.compile(r"^(?P<date>\d{4}年\d{1,2}月\d{1,2}日)$")
+_PHONE = re.compile(r"电话\s*(号码)?\s*[:：]?\s*(?P<phone>\(?0\d{2,3}\)?[-\s]?\d{7,8}|1\d{10})")
+
+
+@dataclass
+class FrontMatter:
+    """Header field values and where each was found."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    addresses: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def year(self) -> int | None:
+        """The report year, when found."""
+        year = self.values.get("year")
+        return year if isinstance(year, int) else None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def read_front(doc: Document) -> FrontMatter:
+    """Unit, year, date and phone of a published report."""
+    front = FrontMatter()
+    _title(doc.paragraphs[:_TITLE_LINES], front)
+    if "year" not in front.values:
+        _period(doc.paragraphs, front)
+    _date(doc.paragraphs, front)
+    _phone(doc.paragraphs, front)
+    return front
+
+
+def _title(paragraphs: list[Paragraph], front: FrontMatter) -> None:
+    for index, paragraph in enumerate(paragraphs):
+        texts = [_squash(paragraph.text)]
+        if index + 1 < len(paragraphs):
+            texts.append(texts[0] + _squash(paragraphs[index + 1].text))
+        for text in texts:
+            for pattern in _TITLES:
+                match = pattern.match(text)
+                if match:
+                    front.values["unit"] = match.group("unit").strip('《》“”"')
+                    front.values["year"] = int(match.group("year"))
+                    front.addresses["header.unit"] = (DOCUMENT, paragraph.where)
+                    front.addresses["header.year"] = (DOCUMENT, paragraph.where)
+                    return
+
+
+def _period(paragraphs: list[Paragraph], front: FrontMatter) -> None:
+    for paragraph in paragraphs:
+        match = _PERIOD.search(_squash(paragraph.text))
+        if match:
+            front.values["year"] = int(match.group("year"))
+            front.addresses["header.year"] = (DOCUMENT, paragraph.where)
+            return
+
+
+def _date(paragraphs: list[Paragraph], front: FrontMatter) -> None:
+    """The signature date: a line holding only a date, among the last lines."""
+    for paragraph in reversed(paragraphs[-8:]):
+        match = _DATE_LINE.match(_squash(paragraph.text))
+        if match:
+            front.values["date"] = match.group("date")
+            front.addresses["header.date"] = (DOCUMENT, paragraph.where)
+            return
+
+
+def _phone(paragraphs: list[Paragraph], front: FrontMatter) -> None:
+    for paragraph in paragraphs:
+        match = _PHONE.search(unicodedata.normalize("NFKC", paragraph.text))
+        if match:
+            front.values["phone"] = re.sub(r"\s", "", match.group("phone"))
+            front.addresses["header.phone"] = (DOCUMENT, paragraph.where)
+            return
