@@ -89,7 +89,7 @@ class Actions:
 
     def macro(self, name: str, *args) -> None:
         """Call one of the add-in's macros."""
-        self.book.app.macro(self.prefix + name)(*args)
+        run_macro(self.book, self.prefix + name, *args)
 
     def sheet(self, name: str):
         """An xlwings sheet by name, or None."""
@@ -217,8 +217,23 @@ class Actions:
         filled = len(report.filled)
         if filled:
             lines.append(f"已自动填入 {filled} 个单元格（合计或推算值）。")
-        mode = "critical" if not report.ok else "info"
-        self.book.app.alert("\n".join(lines), title=TITLE, buttons="ok", mode=mode)
+        show_alert(self.book, "\n".join(lines), critical=not report.ok)
+
+
+# Actions of this book only ------------------------------------------------------------------
+# xlwings' ``book.app.alert`` and ``book.app.macro`` add their action to ``books.active``: the
+# book opened last in the whole process, which under a multithreaded server is another clerk's
+# request. These two append to the request's own book instead.
+
+
+def run_macro(book, name: str, *args) -> None:
+    """A ``runMacro`` action on this book (what ``book.app.macro(name)(*args)`` means)."""
+    book.impl.append_json_action(func="runMacro", args=[name, *args])
+
+
+def show_alert(book, prompt: str, *, title: str = TITLE, critical: bool = True) -> None:
+    """An ``alert`` action (a message box) on this book (what ``book.app.alert`` means)."""
+    book.impl.append_json_action(func="alert", args=[prompt, title, "ok", "critical" if critical else "info", ""])
 
 
 def _column_runs(writes: dict[tuple[str, str], object]):
@@ -259,22 +274,46 @@ def apply_report(
     return actions
 
 
+UPLOAD_DAMAGED = (
+    "提交的文件在传送中不完整，没有提交。请再点一次“提交”；如果仍然如此，请登录校验网页上传提交，并联系区政务公开办。"
+)
+
+
 def uploaded_file(payload: dict) -> tuple[bytes, str, str] | None:
-    """(file bytes, file name, explanation) the 提交 macro put into the upload sheet, or None."""
+    """(file bytes, file name, explanation) the 提交 macro put into the upload sheet.
+
+    None when there is no upload sheet (an add-in too old to submit); a damaged one is refused
+    with a message box (:class:`~server.xlwings_payload.PayloadRefused`).
+    """
     import base64
     import binascii
+
+    from .xlwings_payload import PayloadRefused
 
     sheet = next((s for s in payload.get("sheets", []) if s.get("name") == UPLOAD_SHEET), None)
     rows = (sheet or {}).get("values") or [[]]
     if not rows or not rows[0]:
         return None
-    chunks = "".join(str(row[0]) for row in rows if row and row[0])
-    first = rows[0] + [None, None]
+    chunks = [row[0] for row in rows if row and row[0] is not None]
+    if not all(isinstance(chunk, str) for chunk in chunks):
+        raise PayloadRefused(UPLOAD_DAMAGED)
     try:
-        data = base64.b64decode(chunks, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return data, str(first[1] or "年报.xlsx"), str(first[2] or "")
+        data = base64.b64decode("".join(chunks), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise PayloadRefused(UPLOAD_DAMAGED) from error
+    if not data:
+        raise PayloadRefused(UPLOAD_DAMAGED)
+    first = rows[0] + [None, None]
+    return data, _text(first[1]) or "年报.xlsx", _text(first[2])
+
+
+def _text(value) -> str:
+    """A cell of the upload sheet as text (a number the clerk typed as the explanation stays readable)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def alert_only(message: str, *, critical: bool = True) -> dict:

@@ -19,12 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from contextlib import contextmanager
 
 from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import jsonify
 from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .config import DEFAULTS
 from .errors import ServerError
@@ -33,7 +35,10 @@ from .workbook.grid import Grid
 from .xlwings_book import alert_only
 from .xlwings_book import apply_report
 from .xlwings_book import payload_grids
+from .xlwings_book import show_alert
 from .xlwings_book import uploaded_file
+from .xlwings_payload import PayloadRefused
+from .xlwings_payload import checked_payload
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", str(DEFAULTS["XLWINGS_LICENSE_KEY"]))
 
@@ -44,7 +49,6 @@ ADDIN_HEADER = "X-JCNB-Addin"
 server can call its macros as ``'信息公开年报.xlam'!JCNB_…``."""
 PING_ANSWER = "jcnb-validator"
 """First word of the answer to GET /xlwings/ping; the add-in checks it when the clerk sets the address."""
-NOT_FROM_ADDIN = "这不是 Excel 加载项发来的校验请求。请在 Excel 中点击“信息公开年报”选项卡的“校验”按钮。"
 UNSENDABLE = (
     "工作簿中有 Excel 加载项无法传送的内容，校验服务收到的数据不完整：常见的是 #SPILL!、#CALC! 等新式错误值，"
     "或由 16 位以上的数字、小数点和字母 E 组成的文字。请改正统计表中显示错误的单元格后再校验；"
@@ -53,6 +57,10 @@ UNSENDABLE = (
 INTERNAL_ERROR = (
     "校验服务出现内部错误，这次没能完成校验。请稍后重试；如果问题持续，请改用网页上传校验，并联系区政务公开办。"
 )
+REQUEST_TOO_LARGE = (
+    "工作簿太大（发送的数据超过 {limit}），校验服务不接收。请删去统计表以外的工作表、图片和大量数据后再试，"
+    "或联系区政务公开办。"
+)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z")
 _HEX_NAME = re.compile(r"(?:[0-9A-Fa-f]{4})+")
 
@@ -60,18 +68,16 @@ _HEX_NAME = re.compile(r"(?:[0-9A-Fa-f]{4})+")
 # Request -----------------------------------------------------------------------------------
 
 
-class _Unsendable(ServerError):
-    """The add-in sent JSON that does not parse (a VBA-JSON limit, not the clerk's doing)."""
-
-
 def _payload() -> dict:
-    """The xlwings payload of the request; a plain-text 400 for anything not from the add-in."""
+    """The request's xlwings payload, checked (:mod:`server.xlwings_payload`)."""
     payload = request.get_json(silent=True)
-    if payload is None and request.headers.get(ADDIN_HEADER):
-        raise _Unsendable(UNSENDABLE, status=200)
-    if not isinstance(payload, dict) or not isinstance(payload.get("sheets"), list) or "book" not in payload:
-        raise ServerError(NOT_FROM_ADDIN, status=400)
-    return payload
+    if payload is None and _from_addin():
+        raise PayloadRefused(UNSENDABLE)
+    return checked_payload(payload)
+
+
+def _from_addin() -> bool:
+    return bool(request.headers.get(ADDIN_HEADER))
 
 
 def addin_name(header: str | None) -> str | None:
@@ -97,18 +103,27 @@ def report_grids(payload: dict) -> list[Grid]:
     return grids
 
 
-def open_book(payload: dict):
-    """``xw.Book(json=payload)``, or a message box answer when xlwings refuses it."""
+@contextmanager
+def opened_book(payload: dict):
+    """``xw.Book(json=payload)`` for one request, closed afterwards.
+
+    xlwings' engine keeps every opened book in a process-wide list until it is closed: without
+    the close every payload would stay in memory for the life of the server.
+    """
     import xlwings as xw
 
     try:
-        return xw.Book(json=payload), None
+        book = xw.Book(json=payload)
     except Exception as error:  # xlwings raises its own errors for version or licence problems
         current_app.logger.warning("xlwings refused the payload: %s", error)
-        return None, alert_only(_xlwings_problem(payload, error))
+        raise PayloadRefused(_xlwings_problem(payload)) from error
+    try:
+        yield book
+    finally:
+        book.close()
 
 
-def _xlwings_problem(payload: dict, error: Exception) -> str:
+def _xlwings_problem(payload: dict) -> str:
     import xlwings as xw
 
     client = payload.get("version")
@@ -117,12 +132,37 @@ def _xlwings_problem(payload: dict, error: Exception) -> str:
             f"Excel 加载项的 xlwings 版本（{client}）与校验服务（{xw.__version__}）不一致，无法校验。"
             "请向区政务公开办索取与服务配套的“信息公开年报”加载项重新安装。"
         )
-    return f"校验服务无法读取这个工作簿（{error}）。请改用网页上传或命令行校验，并联系区政务公开办。"
+    return "校验服务无法读取这个工作簿。请改用网页上传或命令行校验，并联系区政务公开办。"
+
+
+def _answer(work):
+    """Run one add-in request: ``work(payload)`` gives the actions; every failure is a message box.
+
+    The add-in never gets anything but 200 with actions (xlwings' Remote.bas would show any other
+    answer as raw text); a request that is not from the add-in gets a plain-text 4xx.
+    """
+    try:
+        return jsonify(work(_payload()))
+    except RequestEntityTooLarge:
+        limit = _size(int(current_app.config["MAX_CONTENT_LENGTH"]))
+        return _refusal(ServerError(REQUEST_TOO_LARGE.format(limit=limit), status=413))
+    except ServerError as error:
+        return _refusal(error)
+    except Exception:  # the clerk gets a message box, the log gets the traceback
+        current_app.logger.exception("xlwings %s failed", request.path)
+        return jsonify(alert_only(INTERNAL_ERROR))
+
+
+def _size(count: int) -> str:
+    """A byte count as a clerk reads it: 16 MB, 64 KB."""
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):g} MB"
+    return f"{max(count // 1024, 1)} KB"
 
 
 def _refusal(error: ServerError):
     """A refused request: a message box for the add-in, plain text for anything else."""
-    if error.status == 200:
+    if error.status == 200 or _from_addin():
         return jsonify(alert_only(error.message))
     return Response(error.message, status=error.status, mimetype="text/plain; charset=utf-8")
 
@@ -141,22 +181,15 @@ def ping():
 @bp.post("/validate")
 def validate():
     """One click on 校验: validate the workbook and answer with actions."""
-    try:
-        payload = _payload()
-    except ServerError as error:
-        return _refusal(error)
-    book, problem = open_book(payload)
-    if problem is not None:
-        return jsonify(problem)
-    try:
-        reading, report = validate_grids(report_grids(payload), max_findings=int(current_app.config["MAX_FINDINGS"]))
+    return _answer(_validate)
+
+
+def _validate(payload: dict) -> dict:
+    grids = report_grids(payload)
+    with opened_book(payload) as book:
+        reading, report = validate_grids(grids, max_findings=int(current_app.config["MAX_FINDINGS"]))
         apply_report(book, reading, report, addin_name(request.headers.get(ADDIN_HEADER)))
-        return jsonify(book.json())
-    except ServerError as error:
-        return jsonify(alert_only(error.message))
-    except Exception:  # the clerk gets a message box, the log gets the traceback
-        current_app.logger.exception("xlwings validate failed")
-        return jsonify(alert_only(INTERNAL_ERROR))
+        return book.json()
 
 
 # 提交 ----------------------------------------------------------------------------------------
@@ -166,36 +199,29 @@ NEED_TOKEN = (
     "（令牌丢失时请联系区政务公开办重新生成。）"
 )
 OLD_ADDIN = "这个加载项版本不支持提交，请向区政务公开办索取最新的“信息公开年报”加载项。"
+SUBMIT_TITLE = "信息公开年报提交"
 _PROMPT_LIMIT = 900
 
 
 @bp.post("/submit")
 def submit():
     """One click on 提交: check the workbook, mark it like 校验, and submit it for the unit."""
+    return _answer(_submit_payload)
+
+
+def _submit_payload(payload: dict) -> dict:
     from .district.db import get_session
     from .district.service import account_for_token
 
-    try:
-        payload = _payload()
-    except ServerError as error:
-        return _refusal(error)
     session = get_session()
     account = account_for_token(session, request.headers.get("Authorization"))
     if account is None or account.unit is None:
-        return jsonify(alert_only(NEED_TOKEN))
+        return alert_only(NEED_TOKEN)
     upload = uploaded_file(payload)
     if upload is None:
-        return jsonify(alert_only(OLD_ADDIN))
-    book, problem = open_book(payload)
-    if problem is not None:
-        return jsonify(problem)
-    try:
-        return jsonify(_submit(session, account, book, upload))
-    except ServerError as error:
-        return jsonify(alert_only(error.message))
-    except Exception:  # the clerk gets a message box, the log gets the traceback
-        current_app.logger.exception("xlwings submit failed")
-        return jsonify(alert_only(INTERNAL_ERROR))
+        return alert_only(OLD_ADDIN)
+    with opened_book(payload) as book:
+        return _submit(session, account, book, upload)
 
 
 def _submit(session, account, book, upload: tuple[bytes, str, str]) -> dict:
@@ -212,10 +238,10 @@ def _submit(session, account, book, upload: tuple[bytes, str, str]) -> dict:
         if report.ok and report.counts["warning"] and len(explanation.strip()) < service.MIN_EXPLANATION:
             actions.macro("JCNB_AskExplanation", _ask(report))
         else:
-            book.app.alert(f"不能提交：{refused.message}", title="信息公开年报提交", buttons="ok", mode="critical")
+            show_alert(book, f"不能提交：{refused.message}", title=SUBMIT_TITLE)
         return book.json()
     text = f"已提交 {submission.year} 年度报告（第 {submission.version_no} 版）。区政务公开办可以在“提交情况”中看到。"
-    book.app.alert(text, title="信息公开年报提交", buttons="ok", mode="info")
+    show_alert(book, text, title=SUBMIT_TITLE, critical=False)
     return book.json()
 
 
