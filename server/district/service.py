@@ -13,7 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from sqlalchemy import and_
 from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -26,7 +29,10 @@ from ..findings import ERROR
 from ..findings import WARNING
 from ..findings import Report
 from ..pipeline import MAX_FINDINGS
-from ..workbook import validate_grids
+from ..rules.header import parse_header
+from ..workbook import WorkbookReading
+from ..workbook import read_workbook
+from ..workbook import validate_reading
 from ..xlsx.load import load_grids
 from . import auth
 from .models import ACCEPTED
@@ -164,11 +170,20 @@ def units(session: Session) -> list[Unit]:
 
 
 def unit_by_name(session: Session, name: str | None) -> Unit | None:
-    """The registered unit whose name matches (spaces and width ignored)."""
-    wanted = squash(name)
-    if not wanted:
+    """The registered unit whose name matches (spaces and width ignored).
+
+    The name as registered is one indexed query; only a name written
+    differently (full-width letters, other spaces) falls back to a scan.
+    """
+    if not squash(name):
         return None
-    return next((unit for unit in session.scalars(select(Unit)) if squash(unit.name) == wanted), None)
+    exact = session.scalar(select(Unit).where(Unit.name == re.sub(r"\s+", " ", name).strip()))
+    return exact or unit_index(session).get(squash(name))
+
+
+def unit_index(session: Session) -> dict[str, Unit]:
+    """Every unit by its squashed name: the one lookup table a batch builds per run."""
+    return {squash(unit.name): unit for unit in session.scalars(select(Unit))}
 
 
 # Access --------------------------------------------------------------------------------------
@@ -211,12 +226,14 @@ def _errors(report: Report, severity: str) -> list[dict]:
 
 def check_workbook(session: Session, unit: Unit, data: bytes, max_findings: int = MAX_FINDINGS):
     """Validate a workbook for a unit, with last year's accepted report when there is one."""
-    grids = load_grids(data)
-    reading, report = validate_grids(grids, max_findings=max_findings)
-    last = last_year_report(session, unit, report.year - 1) if report.year else None
-    if last is not None:
-        reading, report = validate_grids(grids, last_year=last, max_findings=max_findings)
-    return reading, report
+    return check_reading(session, unit, read_workbook(load_grids(data)), max_findings)
+
+
+def check_reading(session: Session, unit: Unit, reading: WorkbookReading, max_findings: int = MAX_FINDINGS):
+    """Validate a workbook already read, once: its report year (header) says which last year to fetch."""
+    year = parse_header(reading.header).year
+    last = last_year_report(session, unit, year - 1) if year else None
+    return reading, validate_reading(reading, last_year=last, max_findings=max_findings)
 
 
 def submit(
@@ -270,8 +287,12 @@ def store(
     channel: str,
     actor,
     state: str,
+    *,
+    commit: bool = True,
 ) -> Submission:
     """Write one submission and all its cell values in one transaction.
+
+    With ``commit=False`` the caller ends the transaction (collect writes files in batches).
 
     The unit's row is locked first, so simultaneous submissions of one unit take their
     version numbers one after the other (1, 2, 3 … without gaps or duplicates).
@@ -304,8 +325,9 @@ def store(
         )
         session.add(submission)
         session.flush()
-        session.add_all(_cells(submission, reading, report))
-        session.commit()
+        session.connection().execute(insert(CellValue.__table__), _cells(submission, reading, report))
+        if commit:
+            session.commit()
     except Exception:
         session.rollback()
         raise
@@ -323,12 +345,13 @@ def _lock_unit(session: Session, unit: Unit) -> None:
     session.execute(update(Unit.__table__).where(Unit.id == unit.id).values(active=Unit.active))
 
 
-def _cells(submission: Submission, reading, report: Report) -> list[CellValue]:
+def _cells(submission: Submission, reading, report: Report) -> list[dict]:
+    """The cell rows of a submission (inserted in one statement: ORM objects cost more than the file's check)."""
     cells = []
     for key, value in report.values.items():
         raw = reading.values.get(key)
         cells.append(
-            CellValue(submission_id=submission.id, key=key, value=value, raw=None if raw is None else str(raw))
+            {"submission_id": submission.id, "key": key, "value": value, "raw": None if raw is None else str(raw)}
         )
     return cells
 
@@ -383,7 +406,33 @@ def as_report(submission: Submission) -> Report:
     return Report(version=submission.form_version, year=submission.year, unit=submission.unit.name, values=values)
 
 
+def accepted_clause():
+    """SQL condition: a submission counts as accepted (what :attr:`Submission.state` derives from its events)."""
+
+    def has(kind: str):
+        return select(Event.id).where(Event.submission_id == Submission.id, Event.kind == kind).exists()
+
+    return and_(~has(RETURNED), or_(Submission.initial_state == ACCEPTED, has("explained")))
+
+
 def last_year_report(session: Session, unit: Unit, year: int) -> Report | None:
-    """The unit's accepted report of a year, if it submitted one."""
-    submission = latest_accepted(session, year).get(unit.id)
-    return as_report(submission) if submission is not None else None
+    """The unit's newest accepted report of a year, if it submitted one: one indexed query, whatever the district's size.
+
+    ``unit`` needs only ``id`` and ``name`` (collect's worker processes pass a plain record).
+    """
+    newest = (
+        select(Submission.id)
+        .where(Submission.unit_id == unit.id, Submission.year == year, accepted_clause())
+        .order_by(Submission.version_no.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Submission.form_version, CellValue.key, CellValue.value)
+        .outerjoin(CellValue, CellValue.submission_id == Submission.id)
+        .where(Submission.id == newest)
+    ).all()
+    if not rows:
+        return None
+    values = {key: value for _, key, value in rows if key is not None}
+    return Report(version=rows[0].form_version, year=year, unit=unit.name, values=values)

@@ -20,6 +20,13 @@ def validate_grids(
 ) -> tuple[WorkbookReading, Report]:
     """Read a workbook and validate it: the pipeline every workbook door runs."""
     reading = read_workbook(grids, version=version)
+    return reading, validate_reading(reading, last_year=last_year, max_findings=max_findings)
+
+
+def validate_reading(
+    reading: WorkbookReading, *, last_year: Report | None = None, max_findings: int = MAX_FINDINGS
+) -> Report:
+    """Validate a workbook already read (a door that needs its header first reads once, validates once)."""
     first_sheet = reading.sheet_names[0] if reading.sheet_names else None
     for header_field in reading.form.header_fields:
         reading.addresses.setdefault(f"header.{header_field.key}", (first_sheet, "A1"))
@@ -33,4 +40,4 @@ def validate_grids(
         layout_findings=reading.findings,
         max_findings=max_findings,
     )
-    return reading, report
+    return report
