@@ -186,7 +186,8 @@ class _Reader:
         norm = normalize_label(printed)
         if _is_t3_header(labels):
             self.t3_header = True
-        match = INDEX.match(printed, self.form, following)
+        match, labels, values = _match_labels(labels, values, self.form, following)
+        printed = "".join(cell.text for cell in labels)
         filled = [cell for cell in values if not cell.blank]
         if match is None:
             if INDEX.is_group(norm) or not filled:
@@ -395,6 +396,21 @@ class _Reader:
 def _row_name(ref: RowRef) -> str:
     """The row's label, or for 表三's single unlabelled row its section title."""
     return ref.row.label or ref.table.title.split("、", 1)[-1]
+
+
+def _match_labels(
+    labels: list[Cell], values: list[Cell], form: Form, following: str
+) -> tuple[Match | None, list[Cell], list[Cell]]:
+    """The row the label cells name; text in the first value cells (若干, ×) is not part of the label.
+
+    The longest run of leading label cells naming a row exactly wins; the cells after
+    it are values. Without an exact name the whole label is matched loosely.
+    """
+    for count in range(len(labels), 0, -1):
+        match = INDEX.match("".join(cell.text for cell in labels[:count]), form, following)
+        if match is not None and match.how in (EXACT, CUT):
+            return match, labels[:count], labels[count:] + values
+    return INDEX.match("".join(cell.text for cell in labels), form, following), labels, values
 
 
 def _fit(values: list[Cell], columns: int) -> tuple[list[Cell], list[Cell]]:
