@@ -16,6 +16,7 @@ clearing a fill, hiding the metadata sheet.
 from __future__ import annotations
 
 import json
+import re
 
 from .findings import ERROR
 from .findings import INFO
@@ -96,11 +97,14 @@ class Actions:
         return next((s for s in self.book.sheets if s.name == name), None)
 
     def put(self, sheet, first: str, rows: list[list]) -> None:
-        """Write a block of values at ``first`` (``raw_value``: no conversion, empty as "")."""
+        """Write a block of values at ``first`` (``raw_value``: no conversion, empty as "").
+
+        Text is written so that Excel keeps it as text (:func:`excel_text`).
+        """
         target = self.sheet(sheet) if isinstance(sheet, str) else sheet
         row, col = parse_a1(first)
         block = target.range((row, col), (row + len(rows) - 1, col + len(rows[0]) - 1))
-        block.raw_value = [["" if value is None else value for value in line] for line in rows]
+        block.raw_value = [["" if value is None else excel_text(value) for value in line] for line in rows]
 
     # Values ------------------------------------------------------------------------
 
@@ -218,6 +222,24 @@ class Actions:
         if filled:
             lines.append(f"已自动填入 {filled} 个单元格（合计或推算值）。")
         show_alert(self.book, "\n".join(lines), critical=not report.ok)
+
+
+# Text as Excel keeps it -------------------------------------------------------------------
+# Remote.bas writes every value with ``Range.Value = …``, which Excel treats as typed input:
+# ``=1+2`` or ``-4`` or ``2025-01-15`` would become a formula, a number or a date (a clerk's
+# ``=SUM(…)`` quoted in 实为 would even be computed). A leading apostrophe keeps text as text.
+# VBA-JSON turns ``\n`` into CR+LF, which a cell shows as a stray character: cells get spaces.
+_TYPED_AS_SOMETHING_ELSE = re.compile(r"[\d\s.,%eE+\-/:年月日TZ]*\d[\d\s.,%eE+\-/:年月日TZ]*|(?i:true|false)")
+
+
+def excel_text(value):
+    """A value for ``setValues``: text Excel would turn into something else gets an apostrophe."""
+    if not isinstance(value, str) or not value:
+        return value
+    value = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    if value[0] in "'=+-@" or _TYPED_AS_SOMETHING_ELSE.fullmatch(value):
+        return "'" + value
+    return value
 
 
 # Actions of this book only ------------------------------------------------------------------

@@ -25,6 +25,8 @@ Private Const TIMEOUT_MS As Long = 30000
 Private Const NOTE_MARK As String = "【校验】"
 
 Private m_Unprotected As Collection
+Private m_Locked As String
+Private m_Applying As Boolean
 Private m_Explanation As String
 Private m_Retry As Boolean
 
@@ -40,6 +42,7 @@ Public Sub Validate()
         MsgBox "请先打开要校验的年报工作簿。", vbExclamation, TITLE
         Exit Sub
     End If
+    If Not Reachable() Then Exit Sub
     CallServer wb, VALIDATE_PATH
 End Sub
 
@@ -53,6 +56,7 @@ Public Sub Submit()
     End If
     If Token() = "" Then SetToken
     If Token() = "" Then Exit Sub
+    If Not Reachable() Then Exit Sub
     m_Explanation = ""
     Do
         m_Retry = False
@@ -64,6 +68,8 @@ Private Sub SendForSubmission(wb As Workbook)
     ' The saved copy travels in a hidden sheet (base64 in column A) so that the
     ' district receives the file itself; the sheet is removed right after.
     Dim copyPath As String, include As String
+    m_Applying = False
+    On Error GoTo Failed
     copyPath = Environ("TEMP") & "\jcnb_" & Format(Now, "yyyymmddhhnnss") & IIf(LCase(Right(wb.Name, 5)) = ".xlsm", ".xlsm", ".xlsx")
     wb.SaveCopyAs copyPath
     AddUploadSheet wb, Base64File(copyPath), wb.Name, m_Explanation
@@ -72,16 +78,19 @@ Private Sub SendForSubmission(wb As Workbook)
     If include <> "" Then include = include & "," & UPLOAD_SHEET
     Dim headers As New Dictionary
     headers.Add ADDIN_HEADER, HexName(ThisWorkbook.Name)
-    On Error GoTo Failed
     RunServerPython ServerUrl() & SUBMIT_PATH, auth:=Token(), include:=include, headers:=headers, timeout:=TIMEOUT_MS
     RemoveUploadSheet wb
     Exit Sub
 Failed:
+    Dim number As Long, description As String
+    number = Err.Number
+    description = Err.Description
+    On Error Resume Next
     RemoveUploadSheet wb
-    Application.ScreenUpdating = True
-    MsgBox "无法连接校验服务 " & ServerUrl() & "，没有提交。" & vbCrLf & _
-        "请确认服务地址正确、网络畅通；也可以登录校验网页上传提交。" & vbCrLf & vbCrLf & _
-        "（" & Err.Description & "）", vbCritical, TITLE
+    RestoreProtection wb
+    If copyPath <> "" Then If Dir(copyPath) <> "" Then Kill copyPath
+    On Error GoTo 0
+    ReportFailure number, description, "没有提交。请确认服务地址正确、网络畅通；也可以登录校验网页上传提交。"
 End Sub
 
 Private Function Base64File(path As String) As String
@@ -98,10 +107,14 @@ Private Function Base64File(path As String) As String
 End Function
 
 Private Sub AddUploadSheet(wb As Workbook, encoded As String, fileName As String, explanation As String)
+    ' Excel reads Range.Value = text as typed input: a chunk starting with "+" or an explanation
+    ' starting with "=" would become a formula (error 1004 past 8,192 characters). Columns A:C are
+    ' formatted as text first, so everything stays exactly as written.
     Dim sheet As Worksheet, row As Long, position As Long
     RemoveUploadSheet wb
     Set sheet = wb.Worksheets.Add(After:=wb.Worksheets(wb.Worksheets.Count))
     sheet.Name = UPLOAD_SHEET
+    sheet.Range("A:C").NumberFormat = "@"
     For position = 1 To Len(encoded) Step CHUNK
         row = row + 1
         sheet.Cells(row, 1).Value = Mid(encoded, position, CHUNK)
@@ -184,16 +197,56 @@ Private Sub CallServer(wb As Workbook, path As String, Optional extraHeaders As 
             headers.Add key, extraHeaders(key)
         Next
     End If
+    m_Applying = False
     On Error GoTo Failed
     RunServerPython ServerUrl() & path, include:=ReportSheets(wb), headers:=headers, timeout:=TIMEOUT_MS
     Exit Sub
 Failed:
-    Application.ScreenUpdating = True
-    MsgBox "无法连接校验服务 " & ServerUrl() & "。" & vbCrLf & vbCrLf & _
-        "请确认校验服务已经启动、地址正确（“信息公开年报”选项卡 → 设置）。" & vbCrLf & _
-        "如果仍无法使用，可以在浏览器中打开校验网页上传本文件。" & vbCrLf & vbCrLf & _
-        "（" & Err.Description & "）", vbCritical, TITLE
+    Dim number As Long, description As String
+    number = Err.Number
+    description = Err.Description
+    On Error Resume Next
+    RestoreProtection wb
+    On Error GoTo 0
+    ReportFailure number, description, _
+        "请确认校验服务已经启动、地址正确（“信息公开年报”选项卡 → 服务地址）。" & vbCrLf & _
+        "如果仍无法使用，可以在浏览器中打开校验网页上传本文件。"
 End Sub
+
+Private Sub ReportFailure(number As Long, description As String, advice As String)
+    ' Two different failures, two different messages: the answer arrived and applying it failed
+    ' (JCNB_BeginUpdate had run), or the request itself failed. An unreachable validator is
+    ' caught before the request (Reachable) and protection is restored by the caller.
+    Application.ScreenUpdating = True
+    If m_Applying Then
+        If m_Locked <> "" Then
+            MsgBox "校验结果没能全部写入工作簿：工作表 " & m_Locked & " 设有密码保护，无法写入合计和标记。" & vbCrLf & _
+                "请在“审阅”→“撤销工作表保护”中输入密码撤销保护后再校验。" & vbCrLf & vbCrLf & _
+                "（" & description & "）", vbExclamation, TITLE
+        Else
+            MsgBox "校验服务已经答复，但把结果写入工作簿时出错，标记和合计可能不完整。" & vbCrLf & _
+                "请保存工作簿后再校验一次；如果仍然出错，请改用网页上传本文件，并把这段提示告诉区政务公开办。" & vbCrLf & vbCrLf & _
+                "（错误 " & number & "：" & description & "）", vbExclamation, TITLE
+        End If
+    Else
+        MsgBox "校验服务 " & ServerUrl() & " 没有完成这次请求。" & vbCrLf & vbCrLf & advice & vbCrLf & vbCrLf & _
+            "（错误 " & number & "：" & description & "）", vbCritical, TITLE
+    End If
+    m_Applying = False
+    m_Locked = ""
+End Sub
+
+Private Function Reachable() As Boolean
+    ' Ask the validator first (GET /xlwings/ping, a few seconds at most). VBA-Web turns a
+    ' refused connection or a timeout into an HTTP 408 that Remote.bas would show as an
+    ' English "Error" box; here the clerk gets a Chinese message that says what to check.
+    Reachable = Answers(ServerUrl())
+    If Not Reachable Then
+        MsgBox "无法连接校验服务 " & ServerUrl() & "。" & vbCrLf & vbCrLf & _
+            "请确认校验服务已经启动、地址正确（“信息公开年报”选项卡 → 服务地址），网络畅通。" & vbCrLf & _
+            "如果仍无法使用，可以在浏览器中打开校验网页上传本文件。", vbCritical, TITLE
+    End If
+End Function
 
 Private Function HexName(text As String) As String
     ' HTTP headers carry ASCII only: the add-in's file name (信息公开年报.xlam) as hex
@@ -252,15 +305,23 @@ End Sub
 ' ---------------------------------------------------------------------------
 
 Public Sub JCNB_BeginUpdate(wb As Workbook)
-    ' Lift the password-less protection so totals can be written into locked cells.
+    ' The answer arrived and is being applied: lift the password-less protection so totals can be
+    ' written into locked cells. Password:="" never prompts: a sheet with a password fails
+    ' instead, is left protected and named to the clerk if writing into it fails.
     Dim ws As Worksheet
+    m_Applying = True
+    m_Locked = ""
     Set m_Unprotected = New Collection
     Application.ScreenUpdating = False
     For Each ws In wb.Worksheets
         If ws.ProtectContents Then
             On Error Resume Next
-            ws.Unprotect
-            If Err.Number = 0 Then m_Unprotected.Add ws.Name
+            ws.Unprotect Password:=""
+            If Err.Number = 0 Then
+                m_Unprotected.Add ws.Name
+            Else
+                m_Locked = m_Locked & IIf(m_Locked = "", "", "、") & "“" & ws.Name & "”"
+            End If
             Err.Clear
             On Error GoTo 0
         End If
@@ -269,6 +330,14 @@ End Sub
 
 Public Sub JCNB_EndUpdate(wb As Workbook)
     ' Put back the protection lifted by JCNB_BeginUpdate (formatting stays allowed).
+    RestoreProtection wb
+    m_Applying = False
+    m_Locked = ""
+    Application.ScreenUpdating = True
+End Sub
+
+Private Sub RestoreProtection(wb As Workbook)
+    ' Also called when applying the answer failed halfway: protection is never left off.
     Dim name As Variant
     If Not m_Unprotected Is Nothing Then
         For Each name In m_Unprotected
@@ -277,7 +346,6 @@ Public Sub JCNB_EndUpdate(wb As Workbook)
         Next
     End If
     Set m_Unprotected = Nothing
-    Application.ScreenUpdating = True
 End Sub
 
 Public Sub JCNB_SetNotes(wb As Workbook, records As String)
