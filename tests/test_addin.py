@@ -95,11 +95,32 @@ def test_ribbon_is_well_formed_and_every_callback_exists():
         assert button.get("imageMso")
 
 
-def test_no_submit_button_before_the_submit_endpoint_exists(app):
+def test_every_button_that_calls_the_server_has_its_endpoint(app):
     rules = {rule.rule for rule in app.url_map.iter_rules()}
-    labels = {b.get("label") for b in ET.parse(ADDIN / "customUI.xml").getroot().iter(f"{RIBBON_NS}button")}
-    if "提交" in labels:
-        assert "/xlwings/submit" in rules
+    callbacks = {
+        b.get("label"): b.get("onAction").split(".")[1]
+        for b in ET.parse(ADDIN / "customUI.xml").getroot().iter(f"{RIBBON_NS}button")
+    }
+    assert callbacks["校验"] == "RibbonValidate" and callbacks["提交"] == "RibbonSubmit"
+    for path in ("VALIDATE_PATH", "SUBMIT_PATH", "PING_PATH"):
+        assert _constant(path) in rules
+
+
+def test_failures_are_reported_apart_and_protection_is_always_restored():
+    report = re.search(r"Private Sub ReportFailure\((.+?)End Sub", VBA, re.S).group(1)
+    assert "If m_Applying Then" in report and "m_Locked" in report
+    for caller in ("Private Sub CallServer", "Private Sub SendForSubmission"):
+        body = VBA[VBA.index(caller) :]
+        body = body[: body.index("End Sub")]
+        assert body.index("On Error GoTo Failed") < body.index("RunServerPython")
+        handler = body[body.index("Failed:") :]
+        assert "RestoreProtection wb" in handler and "ReportFailure" in handler
+    begin = re.search(r"Public Sub JCNB_BeginUpdate\((.+?)End Sub", VBA, re.S).group(1)
+    assert 'ws.Unprotect Password:=""' in begin and "m_Applying = True" in begin
+    for button in ("Public Sub Validate()", "Public Sub Submit()"):
+        body = VBA[VBA.index(button) :]
+        body = body[: body.index("End Sub")]
+        assert "If Not Reachable() Then Exit Sub" in body
 
 
 def test_the_add_in_sends_its_name_as_the_server_decodes_it():
