@@ -1,7 +1,8 @@
-"""Invariants of the form definitions (FORMS.md §2–§5)."""
+"""Invariants of the form definitions (docs/forms.md §2–§5), and the definitions against the hand-written oracle."""
 
 from __future__ import annotations
 
+import oracle
 import pytest
 
 from server.forms import FORMS
@@ -71,6 +72,41 @@ def test_results_total_sums_every_result_row(version):
     identity = next(i for i in form.identities if i.id == "I2:t2.total.c_natural")
     expected_terms = 19 if version == "2019" else 21
     assert len(identity.right) == expected_terms
+
+
+def test_the_oracle_has_the_term_counts_of_the_specification():
+    assert (len(oracle.RESULT_ROWS["2019"]), len(oracle.RESULT_ROWS["2021"])) == (19, 21)
+    assert (len(oracle.T2_ROWS["2019"]), len(oracle.T2_ROWS["2021"])) == (23, 25)
+    assert sorted(oracle.VERSIONS) == VERSIONS
+
+
+def _identity_set(items):
+    return sorted((name, tuple(sorted(left)), tuple(sorted(right))) for name, left, right in items)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_identities_derived_from_the_definitions_are_the_hand_written_ones(version):
+    """I1 per 表二 row, I2 (19/21 terms) and I3 per column, I4 per 表三 group: nothing more, nothing less."""
+    derived = [(i.name, i.left, i.right) for i in get_form(version).identities]
+    assert _identity_set(derived) == _identity_set(oracle.identities(version))
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_derived_cells_are_the_hand_written_ones(version):
+    form = get_form(version)
+    assert {key for key, cell in form.cells.items() if cell.derived} == oracle.derived(version)
+    assert set(form.definitions) == oracle.derived(version)
+    assert [row.key for row in form.table("t2").rows] == list(oracle.T2_ROWS[version])
+    assert [column.key for column in form.table("t2").columns] == list(oracle.T2_COLUMNS)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_definitions_sum_the_hand_written_parts(version):
+    """Each total, expanded down to typed cells, is the same sum in the definitions and in the oracle."""
+    form = get_form(version)
+    sums = dict(oracle.sums(version))
+    for total in sums:
+        assert expand(total, form.definitions) == expand(total, sums)
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -1,4 +1,4 @@
-"""Property tests: consistent reports pass, single changes are localised, filling is idempotent."""
+"""Property tests on reports built from the hand-written identities (tests/oracle.py): consistent reports pass, single changes are localised, filling is idempotent."""
 
 from __future__ import annotations
 
