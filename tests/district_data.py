@@ -10,6 +10,7 @@ from builders import with_totals
 
 from server.district import service
 from server.forms import get_form
+from server.forms.derive import cell_key
 from server.xlsx.template import make_workbook
 
 
@@ -68,3 +69,35 @@ def workbook_of(unit: str, year: int, values: dict) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def next_year_values(year: int, seed: int, last: dict) -> dict:
+    """Consistent values of a year that also pass the cross-year rules (X1–X4) against last year's values.
+
+    上年结转 carries last year's 结转下年 (the balance kept through 新收), and
+    every declared cross-year equality (现行有效 = 上年现行有效 + 制发 − 废止)
+    is made to hold, with what it subtracts kept no larger than what last year had.
+    """
+    form = get_form("2021" if year >= 2021 else "2019")
+    carry = {key.rsplit(".", 1)[1]: value for key, value in last.items() if key.startswith("t2.carry_out.")}
+    values = {k: v for k, v in values_with_carry_in(year, seed, carry).items() if k not in form.definitions}
+    for check in form.checks:
+        if check.op != "==" or not any(term.year == -1 for term in check.right):
+            continue
+        for row, column in [(row, None) for row in check.rows] + [(None, column) for column in check.columns]:
+            keys = [_term_key(check, term, row, column) for term in check.right]
+            before = sum(
+                t.coef * last[k] for t, k in zip(check.right, keys, strict=True) if t.year == -1 and t.coef > 0
+            )
+            for term, key in zip(check.right, keys, strict=True):
+                if term.year == 0 and term.coef < 0:
+                    values[key] = min(values[key], before)
+            source = {0: values, -1: last}
+            total = sum(t.coef * source[t.year][k] for t, k in zip(check.right, keys, strict=True))
+            values[_term_key(check, check.left[0], row, column)] = total
+    return with_totals(form, {k: v for k, v in values.items() if k not in form.definitions})
+
+
+def _term_key(check, term, row: str | None, column: str | None) -> str:
+    """The cell a term of a declared check stands for, applied at a row or a column."""
+    return cell_key(check.table, term.row or row, term.column or column)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,12 +20,14 @@ from sqlalchemy.orm import Session
 from ..errors import ServerError
 from . import service
 from .aggregate import aggregate_workbook
-from .collect import collect_file
+from .collect import collect_files
 from .collect import workbook_files
 from .db import dispose
 from .models import DISTRICT
 from .models import Account
 
+PARALLEL_FROM = 40
+"""Folders smaller than this are checked in this process (starting worker processes takes longer)."""
 UNIT_COLUMNS = {"单位名称": "name", "单位类型": "kind", "登录名": "login"}
 
 
@@ -173,17 +176,22 @@ def district_user(login: str, name: str) -> None:
 @click.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--year", type=int, required=True, help="报告年度")
-def collect(folder: Path, year: int) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="CPU 核数",
+    help="同时读取和校验的进程数",
+)
+def collect(folder: Path, year: int, jobs: int) -> None:
     """批量导入一个文件夹中的工作簿（按“填报单位”对应已登记的单位）。"""
     files = workbook_files(folder)
+    jobs = jobs if len(files) >= PARALLEL_FROM else 1
     results = []
-    with open_session() as session, click.progressbar(files, label="校验并入库", show_pos=True) as bar:
-        for path in bar:
-            try:
-                results.append(collect_file(session, cli_actor(), path, year))
-            except Exception as error:  # one bad file never stops the run
-                session.rollback()
-                results.append(_failed(path, error))
+    with open_session() as session, click.progressbar(length=len(files), label="校验并入库", show_pos=True) as bar:
+        for result in collect_files(session, cli_actor(), files, year, jobs=jobs):
+            results.append(result)
+            bar.update(1)
     click.echo(f"\n{'文件':<36} {'单位':<20} 结果")
     for result in results:
         click.echo(
@@ -191,13 +199,6 @@ def collect(folder: Path, year: int) -> None:
         )
     stored = sum(1 for r in results if r.status in ("已入库", "有提示待说明"))
     click.echo(f"共 {len(results)} 个文件，入库 {stored} 个。")
-
-
-def _failed(path: Path, error: Exception):
-    from .collect import UNREADABLE
-    from .collect import Collected
-
-    return Collected(path.name, "", UNREADABLE, str(error))
 
 
 @click.command("aggregate")
