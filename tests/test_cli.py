@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import openpyxl
+import oracle
 import pytest
 from builders import consistent_values
 from builders import header_for
+from builders import with_totals
 from click.testing import CliRunner
 from seeds import SEEDS
 from test_seeds import seed_workbook_bytes
@@ -44,7 +46,16 @@ def test_errors_are_listed_with_sheet_cell_rule_and_values(runner, tmp_path):
     assert result.exit_code == 1
     assert "[错误] 表二 依申请公开 D8 · locate.culprit" in result.output
     assert f"建议填写 {consistent_values(get_form('2021'), seed=1)['t2.open.c_natural']}" in result.output
-    assert "sum.row_total" in result.output and "应为" in result.output and values
+    row_sum = sum(values[f"t2.open.{column}"] for column in oracle.T2_PARTS)
+    column_sum = sum(values[f"t2.{row}.c_natural"] for row in oracle.RESULT_ROWS["2021"])
+    assert row_sum != values["t2.open.c_total"] and column_sum != values["t2.total.c_natural"]
+    lines = [line.strip() for line in result.output.splitlines()]
+    row_line = f"[错误] 表二 依申请公开 J8 · sum.row_total · 应为 {row_sum}，实为 {values['t2.open.c_total']}"
+    column_line = (
+        f"[错误] 表二 依申请公开 D29 · sum.results_total · 应为 {column_sum}，实为 {values['t2.total.c_natural']}"
+    )
+    assert row_line in lines and column_line in lines
+    assert sum("[错误]" in line for line in lines) == 3 and "3 处错误" in lines[0]
 
 
 def test_json_output_has_the_documented_shape(runner, tmp_path):
@@ -52,9 +63,18 @@ def test_json_output_has_the_documented_shape(runner, tmp_path):
     result = runner.invoke(main, ["validate", "--json", str(tmp_path / "错.xlsx")])
     payload = json.loads(result.output)
     assert payload["file"].endswith("错.xlsx") and payload["ok"] is False
-    finding = payload["findings"][0]
+    [finding] = payload["findings"]
     for field in ("sheet", "cell", "rule", "severity", "message", "expected", "actual", "cells", "suggestion"):
         assert field in finding
+    assert (finding["sheet"], finding["cell"], finding["key"], finding["rule"], finding["severity"]) == (
+        "表二 依申请公开",
+        "D8",
+        "t2.open.c_natural",
+        "value.text",
+        "error",
+    )
+    assert (finding["actual"], finding["suggestion"]) == ("5件", 5)
+    assert "5件" in finding["message"]
 
 
 def test_annotated_copy_leaves_the_input_untouched(runner, tmp_path):
@@ -76,7 +96,8 @@ def test_annotated_copy_leaves_the_input_untouched(runner, tmp_path):
     )
     results = book[RESULT_SHEET]
     assert results["A3"].value == "序号"
-    assert results["D4"].hyperlink.location or results["D4"].hyperlink.target
+    link = results["D4"].hyperlink
+    assert (link.location or link.target).lstrip("#") == "'表二 依申请公开'!D8"
 
 
 def test_refuses_to_write_over_the_input(runner, tmp_path):
@@ -97,13 +118,38 @@ def test_a_folder_gets_a_summary_line_per_file_and_bad_files_do_not_stop_it(runn
     assert "汇总：" in result.output and "a.xlsx" in result.output and "b.xlsx" in result.output
 
 
+def _carrying(values: dict, row: str, numbers: dict) -> dict:
+    """The values with 二 or 四 set per applicant column, 一 rebalanced (I3) and the totals recomputed."""
+    out = dict(values)
+    for column, number in numbers.items():
+        out[f"t2.{row}.{column}"] = number
+        total = sum(out[f"t2.{r}.{column}"] for r in oracle.RESULT_ROWS["2021"])
+        new = total + out[f"t2.carry_out.{column}"] - out[f"t2.carry_in.{column}"]
+        out[f"t2.carry_out.{column}"] -= min(new, 0)
+        out[f"t2.new.{column}"] = max(new, 0)
+    return with_totals(get_form("2021"), out)
+
+
 def test_last_year_enables_cross_year_rules(runner, tmp_path):
-    last = tmp_path / "2024.xlsx"
+    """二 this year is compared with 四 of the workbook given as --last-year, column by column."""
     form = get_form("2021")
-    make_workbook("2021", consistent_values(form, seed=5), header_for(form, year=2024, date="2025-01-10")).save(last)
-    _save(tmp_path / "2025.xlsx", seed=6)
+    parts = oracle.T2_PARTS
+    last_values = _carrying(consistent_values(form, seed=5), "carry_out", {c: 2 + i for i, c in enumerate(parts)})
+    last = tmp_path / "2024.xlsx"
+    make_workbook("2021", last_values, header_for(form, year=2024, date="2025-01-10")).save(last)
+    carried = {c: last_values[f"t2.carry_out.{c}"] + (c == "c_commercial") for c in parts}
+    values = _carrying(consistent_values(form, seed=6), "carry_in", carried)
+    make_workbook("2021", values, header_for(form)).save(tmp_path / "2025.xlsx")
     result = runner.invoke(main, ["validate", "--json", str(tmp_path / "2025.xlsx"), "--last-year", str(last)])
-    assert "cross.carry_in" in json.loads(result.output)["outcomes"]
+    payload = json.loads(result.output)
+    assert payload["outcomes"]["cross.carry_in"] == {"passed": 5, "failed": 2, "undecided": 0}
+    carry_in = {f["key"]: (f["expected"], f["actual"]) for f in payload["findings"] if f["rule"] == "cross.carry_in"}
+    assert carry_in == {
+        "t2.carry_in.c_commercial": (last_values["t2.carry_out.c_commercial"], carried["c_commercial"]),
+        "t2.carry_in.c_total": (last_values["t2.carry_out.c_total"], last_values["t2.carry_out.c_total"] + 1),
+    }
+    alone = json.loads(runner.invoke(main, ["validate", "--json", str(tmp_path / "2025.xlsx")]).output)
+    assert "cross.carry_in" not in alone["outcomes"]
 
 
 def test_seed_findings_through_the_cli(runner, tmp_path):
