@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import security
 from .config import DEFAULTS
 from .config import from_environment
 
@@ -44,6 +45,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     app.json.ensure_ascii = False  # readable Chinese in every JSON answer
     errors_web.init_app(app)
+    security.init_app(app)
     db.init_app(app)
     app.register_blueprint(web_bp)
     init_api(app)
@@ -54,7 +56,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
 def _finish_config(app: Flask) -> None:
     app.permanent_session_lifetime = timedelta(minutes=int(app.config["SESSION_MINUTES"]))
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    security.configure(app)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     if not app.config["DATABASE_URL"]:

@@ -43,6 +43,23 @@ SETTINGS = (
     Setting("MAX_CONTENT_LENGTH", 16 * 1024 * 1024, "单次请求（上传文件）的最大字节数"),
     Setting("MAX_FINDINGS", 500, "每个工作簿最多列出的问题条数"),
     Setting("SESSION_MINUTES", 120, "网页登录会话的有效时长（分钟）"),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        False,
+        "登录 Cookie 只经 HTTPS 发送（Secure）：网站通过 https:// 访问时设为 1；仍用 http:// 访问时保持 0，否则无法登录",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "服务前面的反向代理层数（如用 nginx 提供 HTTPS 时为 1）：据此从 X-Forwarded-For 取来访地址；没有代理时保持 0",
+    ),
+    Setting("LOGIN_MAX_FAILURES", 5, "同一登录名在 LOGIN_LOCK_MINUTES 分钟内允许输错密码的次数，超过后暂停该登录名登录"),
+    Setting(
+        "LOGIN_MAX_FAILURES_PER_ADDRESS",
+        50,
+        "同一来访地址（IP）在 LOGIN_LOCK_MINUTES 分钟内允许的登录失败次数（不论登录名），超过后暂停该地址登录",
+    ),
+    Setting("LOGIN_LOCK_MINUTES", 15, "计算登录失败次数的时间窗口（分钟）：窗口内最早的失败过期后即可再试"),
     Setting("DISTRICT_NAME", "区政务公开办", "汇总单位名称，显示在网页和汇总表上"),
     Setting(
         "XLWINGS_LICENSE_KEY",
@@ -63,5 +80,19 @@ def from_environment(environ: dict | None = None) -> dict:
         raw = environ.get(setting.env_name)
         if raw is None or raw == "":
             continue
-        out[setting.name] = type(setting.default)(raw) if isinstance(setting.default, int) else raw
+        out[setting.name] = _convert(setting, raw)
     return out
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _convert(setting: Setting, raw: str) -> object:
+    """An environment variable's text as the type of the setting's default."""
+    if isinstance(setting.default, bool):  # before int: bool("0") would be True
+        if raw.strip().lower() not in _TRUE + _FALSE:
+            raise ValueError(f"{setting.env_name} 只能是 1 或 0（也可写 true/false），现在是“{raw}”。")
+        return raw.strip().lower() in _TRUE
+    if isinstance(setting.default, int):
+        return int(raw)
+    return raw

@@ -45,6 +45,21 @@ def respond(message: str, status: int, errors: list | None = None):
     return render_template("error.html", message=message, status=status, errors=errors or []), status
 
 
+def _too_large(app: Flask) -> str:
+    """Which limit a 413 hit: the whole request (the file), or one text field or the number of fields of a form."""
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and limit is not None and request.content_length > limit:
+        return f"上传的内容太大（超过 {limit // (1024 * 1024)} MB）。请检查是否选错了文件。"
+    from .district.service import MAX_TEXT
+
+    field = app.config.get("MAX_FORM_MEMORY_SIZE") or 0
+    parts = app.config.get("MAX_FORM_PARTS") or 0
+    return (
+        f"表单中的文字太长或项目太多（每项文字最多 {field // 1000} KB，最多 {parts} 项）。"
+        f"审核说明和退回原因最多 {MAX_TEXT} 个字，请精简后重新提交。"
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
@@ -57,9 +72,10 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         message = HTTP_MESSAGES.get(status, error.description or "请求失败。")
         if status == 413:
-            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            message = f"上传的内容太大（超过 {limit} MB）。"
-        return respond(message, status)
+            message = _too_large(app)
+        # Werkzeug's own headers minus its HTML content type: Allow on 405, Retry-After, WWW-Authenticate …
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return (*respond(message, status), headers)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
@@ -25,6 +26,18 @@ def hash_password(password: str) -> str:
 def password_matches(stored_hash: str, password: str) -> bool:
     """Whether a password matches its stored hash."""
     return check_password_hash(stored_hash, password)
+
+
+def no_password_matches(password: str) -> bool:
+    """Check a password against a hash no password matches: a login name that does not
+    exist then takes as long to refuse as a wrong password (no way to probe for names)."""
+    check_password_hash(_dummy_hash(), password)
+    return False
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def new_token() -> str:

@@ -35,6 +35,8 @@ SORTS = {
 """Orders of the board: value -> label."""
 LOCAL = dt.timezone(dt.timedelta(hours=8))
 HEADER = ("单位", "单位类型", "状态", "版本", "提交时间", "错误", "提示", "退回原因")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""How a text starts that Excel or WPS would run as a formula when the export is opened (CSV injection)."""
 
 
 def local_time(moment: dt.datetime | None) -> str:
@@ -122,13 +124,33 @@ _SORT_KEYS = {
 """Sort keys of the board's orders other than by name (the order of units())."""
 
 
+def csv_cell(value):
+    """A value for a CSV export: text that would run as a formula gets a leading apostrophe (shown as text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def append_row(sheet, values) -> None:
+    """Append a row to an export sheet; text that looks like a formula stays text, exactly as typed.
+
+    openpyxl stores a string starting with ``=`` as a formula; such cells become text
+    cells with Excel's quote prefix, so editing them later does not turn them into formulas either.
+    """
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def board_csv(board: Board) -> bytes:
     """The board as CSV (UTF-8 with BOM so that Excel opens it correctly)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
     for row in board.rows:
-        writer.writerow(row.cells())
+        writer.writerow([csv_cell(value) for value in row.cells()])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -142,7 +164,7 @@ def board_xlsx(board: Board) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in board.rows:
-        sheet.append(list(row.cells()))
+        append_row(sheet, row.cells())
     for letter, width in zip("ABCDEFGH", (30, 12, 14, 6, 18, 6, 6, 40), strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()

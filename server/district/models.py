@@ -69,6 +69,9 @@ class Account(Base):
     """SHA-256 of the add-in token (the token itself is shown once)."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Counts logouts and password resets: a login session remembers the value it began with
+    and ends when the account's value has moved on (an old session cookie no longer works)."""
 
     unit: Mapped[Unit | None] = relationship(back_populates="accounts")
 

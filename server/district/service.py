@@ -48,6 +48,9 @@ from .models import Unit
 
 MIN_EXPLANATION = 5
 """Characters an explanation (审核说明) needs at least."""
+MAX_TEXT = 5000
+"""Characters an explanation (审核说明) or a 退回原因 may have at most: a few sentences for
+each of dozens of warnings fit; a pasted document does not belong there."""
 
 
 def squash(text: str | None) -> str:
@@ -110,11 +113,23 @@ def create_district_account(session: Session, login: str, name: str, password: s
 
 
 def authenticate(session: Session, login: str, password: str) -> Account | None:
-    """The active account with this login and password, or None."""
+    """The active account with this login and password, or None.
+
+    Every refusal costs one slow hash check, also for a login name that does not exist.
+    """
     account = session.scalar(select(Account).where(Account.login == (login or "").strip()))
-    if account is None or not account.active or not auth.password_matches(account.password_hash, password or ""):
+    if account is None:
+        auth.no_password_matches(password or "")
+        return None
+    if not auth.password_matches(account.password_hash, password or "") or not account.active:
         return None
     return account
+
+
+def end_sessions(session: Session, account: Account) -> None:
+    """End every login session of an account (logout, password reset): their cookies stop working."""
+    account.session_epoch = Account.session_epoch + 1  # in SQL: two ends at once both count
+    session.flush()
 
 
 def account_for_token(session: Session, token: str | None) -> Account | None:
@@ -140,6 +155,7 @@ def reset_password(session: Session, actor: Account, unit_id: int) -> Credential
     password = auth.new_password()
     account.password_hash = auth.hash_password(password)
     session.flush()
+    end_sessions(session, account)
     return Credentials(account.login, password=password)
 
 
@@ -248,6 +264,7 @@ def submit(
     """A unit submits its workbook: re-validated, refused on errors, warnings need an explanation."""
     if actor.role != UNIT or actor.unit is None:
         raise NotAllowed("请用本单位的账号提交。")
+    explanation = bounded_text(explanation, "审核说明")
     reading, report = check_workbook(session, actor.unit, data, max_findings)
     _check_header(actor.unit, report)
     errors = _errors(report, ERROR)
@@ -263,6 +280,17 @@ def submit(
         )
         raise SubmissionRejected(message, errors=warnings, status=422)
     return store(session, actor.unit, reading, report, data, filename, explanation or None, channel, actor, ACCEPTED)
+
+
+def bounded_text(text: str | None, what: str) -> str:
+    """A text the clerk typed, trimmed; refused when longer than :data:`MAX_TEXT`."""
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ServerError(
+            f"{what}最多 {MAX_TEXT} 个字，现在有 {len(text)} 个字。请精简后重新提交（逐项写明原因即可，不必粘贴整篇材料）。",
+            status=422,
+        )
+    return text
 
 
 def _check_header(unit: Unit, report: Report) -> None:
@@ -359,7 +387,7 @@ def _cells(submission: Submission, reading, report: Report) -> list[dict]:
 def explain(session: Session, actor: Account, submission_id: int, text: str) -> Submission:
     """Add the explanation a collected submission with warnings was waiting for."""
     submission = get_submission(session, actor, submission_id)
-    text = (text or "").strip()
+    text = bounded_text(text, "审核说明")
     if len(text) < MIN_EXPLANATION:
         raise ServerError(f"审核说明至少 {MIN_EXPLANATION} 个字。", status=422)
     if submission.state != PENDING:
@@ -373,7 +401,7 @@ def return_submission(session: Session, actor: Account, submission_id: int, reas
     """退回: the district sends a submission back with a reason the unit sees."""
     _require_district(actor)
     submission = get_submission(session, actor, submission_id)
-    reason = (reason or "").strip()
+    reason = bounded_text(reason, "退回原因")
     if not reason:
         raise ServerError("请写明退回的原因。", status=422)
     if submission.state == RETURNED:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from urllib.parse import quote
 from urllib.parse import urlparse
 
@@ -32,6 +33,7 @@ from ..errors_web import respond
 from ..errors_web import wants_json
 from . import service
 from .aggregate import aggregate_workbook
+from .board import LOCAL
 from .board import SORTS
 from .board import STATUSES
 from .board import board_csv
@@ -43,6 +45,8 @@ from .models import DISTRICT
 from .models import UNIT
 from .models import Account
 from .models import Unit
+from .throttle import LoginThrottle
+from .throttle import Refusal
 
 bp = Blueprint("district", __name__, template_folder="templates")
 csrf = CSRFProtect()
@@ -52,6 +56,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def init_app(app: Flask) -> None:
     """Register the pages, CSRF protection (not for the token-based doors) and template helpers."""
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.extensions["jcnb_login_throttle"] = LoginThrottle()
     csrf.init_app(app)
     app.register_error_handler(
         CSRFError, lambda error: respond("页面已过期或来源不明（安全校验未通过），请刷新页面后重试。", 400)
@@ -61,16 +66,20 @@ def init_app(app: Flask) -> None:
             csrf.exempt(app.blueprints[name])
     app.register_blueprint(bp)
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["max_text"] = service.MAX_TEXT
     app.context_processor(lambda: {"current_account": current_account()})
 
 
 def current_account() -> Account | None:
-    """The logged-in account, or None."""
+    """The logged-in account, or None (also when the session was ended by a logout or password reset)."""
     account_id = session.get("account_id")
     if account_id is None:
         return None
     account = get_session().get(Account, account_id)
-    return account if account is not None and account.active else None
+    if account is None or not account.active or session.get("epoch") != account.session_epoch:
+        session.clear()
+        return None
+    return account
 
 
 def login_required(role: str | None = None):
@@ -98,17 +107,53 @@ def login_required(role: str | None = None):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in with the login name and password the district gave."""
-    error = None
-    if request.method == "POST":
-        account = service.authenticate(get_session(), request.form.get("login", ""), request.form.get("password", ""))
-        if account is not None:
-            session.clear()
-            session.permanent = True
-            session["account_id"] = account.id
-            return redirect(_safe_next() or url_for("district.home"))
-        error = "登录名或密码不正确。"
-    return render_template("district/login.html", error=error), 401 if error else 200
+    """Log in with the login name and password the district gave; too many failures pause logging in."""
+    if request.method == "GET":
+        return render_template("district/login.html", error=None)
+    name = request.form.get("login", "")
+    attempt = _throttle().begin(name, request.remote_addr or "", **_limits())
+    if isinstance(attempt, Refusal):
+        return _refused(attempt)
+    account = None
+    try:
+        account = service.authenticate(get_session(), name, request.form.get("password", ""))
+    finally:
+        _throttle().finish(attempt, success=account is not None)
+    if account is None:
+        return render_template("district/login.html", error="登录名或密码不正确。"), 401
+    session.clear()
+    session.permanent = True
+    session["account_id"] = account.id
+    session["epoch"] = account.session_epoch
+    return redirect(_safe_next() or url_for("district.home"))
+
+
+def _throttle() -> LoginThrottle:
+    return current_app.extensions["jcnb_login_throttle"]
+
+
+def _limits() -> dict:
+    config = current_app.config
+    return {
+        "per_login": int(config["LOGIN_MAX_FAILURES"]),
+        "per_address": int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+        "window": 60 * float(config["LOGIN_LOCK_MINUTES"]),
+    }
+
+
+def _refused(refusal: Refusal):
+    """429 with the time from when on logging in can work again (Beijing time, as every time shown)."""
+    wait = max(1, math.ceil(refusal.retry_at - _throttle().clock()))
+    until = dt.datetime.fromtimestamp(refusal.retry_at, LOCAL).strftime("%H:%M")
+    if refusal.by_address:
+        who = "从本机所在网络地址登录失败的次数过多"
+    else:
+        who = "这个登录名的密码输错次数过多"
+    error = (
+        f"{who}，为防止密码被猜出，已暂停登录：请在 {until}（约 {math.ceil(wait / 60)} 分钟后）再试，"
+        "届时输入正确的密码即可登录。忘记密码请联系区政务公开办重置。"
+    )
+    return render_template("district/login.html", error=error), 429, {"Retry-After": str(wait)}
 
 
 def _safe_next() -> str | None:
@@ -119,7 +164,11 @@ def _safe_next() -> str | None:
 
 @bp.post("/logout")
 def logout():
-    """Log out."""
+    """Log out: the account's session ends on the server too (a copied cookie no longer works)."""
+    account = current_account()
+    if account is not None:
+        service.end_sessions(get_session(), account)
+        get_session().commit()
     session.clear()
     return redirect(url_for("web.index"))
 
@@ -283,6 +332,7 @@ def renew(account: Account, unit_id: int, what: str):
     db = get_session()
     if what == "password":
         credentials = service.reset_password(db, account, unit_id)
+        _throttle().forget(credentials.login)
     elif what == "token":
         credentials = service.renew_token(db, account, unit_id)
     else:
