@@ -12,6 +12,7 @@ from engine import only
 from server.findings import ERROR
 from server.findings import INFO
 from server.forms import get_form
+from server.workbook.layout import layout_for
 
 
 def test_one_mistyped_detail_cell_is_named_as_the_culprit():
@@ -66,16 +67,24 @@ def test_two_errors_are_both_named():
 def test_ambiguity_is_said_when_several_cells_could_be_wrong():
     form = get_form("2021")
     values = without_totals(form, consistent_values(form, seed=25))
+    right = values["t2.open.c_welfare"]
     values["t2.open.c_welfare"] += 1
     report = check("2021", values)
     assert not only(report, "locate.culprit")
     [ambiguous] = only(report, "locate.ambiguous")
     assert ambiguous.severity == INFO
     assert ambiguous.suggestion is None
-    assert len(ambiguous.alternatives) >= 2
-    options = {option[0]["key"] for option in ambiguous.alternatives if len(option) == 1}
-    assert "t2.open.c_welfare" in options or "t2.new.c_welfare" in options
+    options = [[(change["key"], change["suggestion"]) for change in option] for option in ambiguous.alternatives]
+    # The mistyped cell and 一、本年新收 of the same column both fix the balance (I3) with one change.
+    assert [("t2.open.c_welfare", right)] in options
+    assert [("t2.new.c_welfare", values["t2.new.c_welfare"] + 1)] in options
+    assert len(options) == len({tuple(option) for option in options}) >= 2
+    for option in options:  # every option offered really makes every identity hold
+        fixed = check("2021", {**values, **dict(option)})
+        assert not [f for f in fixed.findings if f.severity == ERROR], option
     assert "无法唯一确定" in ambiguous.message
+    for index, ((key, suggestion),) in enumerate(options, start=1):
+        assert f"（{index}）{layout_for('2021').addresses[key][1]} 改为 {suggestion}" in ambiguous.message
 
 
 def test_table_three_single_error_is_ambiguous_between_part_and_total():
