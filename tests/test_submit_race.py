@@ -54,3 +54,62 @@ def test_simultaneous_submissions_of_one_unit_get_versions_one_to_n(site):
     with app.app_context():
         versions = get_session().scalars(select(Submission.version_no).where(Submission.year == 2025)).all()
     assert sorted(versions) == list(range(1, CLIENTS * EACH + 1))
+
+
+CHILD = """
+import sys, time
+sys.path.insert(0, {tests!r})
+from district_data import workbook
+from sqlalchemy import select
+from server import create_app
+from server.district import service
+from server.district.db import get_session
+from server.district.models import Account
+
+app = create_app({{"TESTING": True, "DATABASE_URL": {url!r}}}, instance_path={instance!r})
+with app.app_context():
+    session = get_session()
+    account = session.scalar(select(Account).where(Account.login == {login!r}))
+    data = workbook("甲街道办事处")
+    for _ in range(3):
+        service.submit(session, account, data, "年报.xlsx", None, "web")
+
+    def stuck(*args):
+        print("inside the transaction", flush=True)
+        time.sleep(600)
+
+    service._cells = stuck  # the submission row is written, its cells not yet
+    service.submit(session, account, data, "年报.xlsx", None, "web")
+"""
+
+
+def test_kill_9_in_the_middle_of_a_submission_leaves_no_partial_rows(site, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sqlalchemy import func
+
+    from server.district.models import CellValue
+
+    app, logins = site
+    script = CHILD.format(
+        tests=str(Path(__file__).parent),
+        url=app.config["DATABASE_URL"],
+        instance=app.instance_path,
+        login=logins["a"][0],
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as child:
+        try:
+            assert child.stdout.readline().strip() == "inside the transaction"
+        finally:
+            child.kill()  # SIGKILL: no rollback, no clean-up in the process
+    with app.app_context():
+        db = get_session()
+        versions = db.scalars(select(Submission.version_no).order_by(Submission.version_no)).all()
+        cells = db.execute(select(CellValue.submission_id, func.count()).group_by(CellValue.submission_id)).all()
+    assert versions == [1, 2, 3]
+    assert len(cells) == 3 and len({count for _, count in cells}) == 1
+    client, token = _login(app, *logins["a"])  # the unit is not left locked: the next version is 4
+    form = {"file": (io.BytesIO(workbook("甲街道办事处")), "年报.xlsx"), "csrf_token": token}
+    assert client.post("/unit/submit", data=form, headers={"Accept": "application/json"}).get_json()["version"] == 4
