@@ -60,19 +60,19 @@ def read_front(doc: Document) -> FrontMatter:
 
 
 def _title(paragraphs: list[Paragraph], front: FrontMatter) -> None:
-    for index, paragraph in enumerate(paragraphs):
-        texts = [_squash(paragraph.text)]
-        if index + 1 < len(paragraphs):
-            texts.append(texts[0] + _squash(paragraphs[index + 1].text))
-        for text in texts:
-            for pattern in _TITLES:
-                match = pattern.match(text)
-                if match:
-                    front.values["unit"] = match.group("unit").strip('《》“”"')
-                    front.values["year"] = int(match.group("year"))
-                    front.addresses["header.unit"] = (DOCUMENT, paragraph.where)
-                    front.addresses["header.year"] = (DOCUMENT, paragraph.where)
-                    return
+    """A title on one line, else broken over two lines."""
+    texts = [_squash(p.text) for p in paragraphs]
+    candidates = [(texts[i], p) for i, p in enumerate(paragraphs)]
+    candidates += [(texts[i] + texts[i + 1], p) for i, p in enumerate(paragraphs[:-1])]
+    for text, paragraph in candidates:
+        for pattern in _TITLES:
+            match = pattern.match(text)
+            if match:
+                front.values["unit"] = match.group("unit").strip('《》“”"')
+                front.values["year"] = int(match.group("year"))
+                front.addresses["header.unit"] = (DOCUMENT, paragraph.where)
+                front.addresses["header.year"] = (DOCUMENT, paragraph.where)
+                return
 
 
 def _period(paragraphs: list[Paragraph], front: FrontMatter) -> None:

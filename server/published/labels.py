@@ -30,6 +30,9 @@ CUT = "cut"
 
 _FUZZY_RATIO = 0.75
 _CUT_SHARE = 0.5
+"""A label cut short without its end on the next line must keep this share to be matched (with a notice)."""
+_CUT_SHARE_SEEN = 0.25
+"""A label whose end is printed on the next line (a row broken by a page) may be cut this short."""
 _GROUP_NUMBER = re.compile(r"^(\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 _ITEM_NUMBER = re.compile(r"^\d+\.")
 
@@ -128,10 +131,13 @@ class LabelIndex:
         for ref in _refs(form):
             for label in (ref.row.label, *ref.row.aliases):
                 full = normalize_label(label)
-                if full.startswith(text) and len(text) >= max(4, _CUT_SHARE * len(full)) and full != text:
-                    rest = full[len(text) :]
-                    how = CUT if rest and rest in nxt else FUZZY
-                    return Match(ref, how, printed, rest)
+                if not full.startswith(text) or full == text or len(text) < 4:
+                    continue
+                rest = full[len(text) :]
+                if rest in nxt and len(text) >= _CUT_SHARE_SEEN * len(full):
+                    return Match(ref, CUT, printed, rest)
+                if len(text) >= _CUT_SHARE * len(full):
+                    return Match(ref, FUZZY, printed, rest)
         return None
 
     def _fuzzy(self, variants: list[str], form: Form, printed: str) -> Match | None:

@@ -406,11 +406,15 @@ def _match_labels(
     The longest run of leading label cells naming a row exactly wins; the cells after
     it are values. Without an exact name the whole label is matched loosely.
     """
-    for count in range(len(labels), 0, -1):
-        match = INDEX.match("".join(cell.text for cell in labels[:count]), form, following)
-        if match is not None and match.how in (EXACT, CUT):
-            return match, labels[:count], labels[count:] + values
-    return INDEX.match("".join(cell.text for cell in labels), form, following), labels, values
+    matches = [
+        (count, INDEX.match("".join(cell.text for cell in labels[:count]), form, following))
+        for count in range(len(labels), 0, -1)
+    ]
+    for own in (True, False):
+        for count, match in matches:
+            if match is not None and match.how in (EXACT, CUT) and (match.ref.form is form) == own:
+                return match, labels[:count], labels[count:] + values
+    return matches[0][1], labels, values
 
 
 def _fit(values: list[Cell], columns: int) -> tuple[list[Cell], list[Cell]]:
