@@ -22,6 +22,7 @@ from server.workbook.layout import VOID
 from server.workbook.layout import layout_for
 from server.xlsx.template import build_template
 from server.xlsx.template import make_workbook
+from server.xlsx.template import page_plan
 from server.xlsx.template import write_template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,7 +111,11 @@ def test_print_setup_a4_one_page_wide(template):
         sheet = book[sheet_layout.name]
         assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
         assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
-        assert sheet.page_setup.orientation == ("landscape" if sheet_layout.width > sheet_layout.height else "portrait")
+        landscape, tall, _ = page_plan(sheet_layout)
+        assert sheet.page_setup.orientation == ("landscape" if landscape else "portrait")
+        assert int(sheet.page_setup.fitToHeight) == tall
+        if tall == 0:  # continued on a second page: the table's header is printed again
+            assert sheet.print_title_rows and sheet.print_title_rows.startswith("$1:$")
         assert sheet.print_area == f"'{sheet.title}'!{absolute_coordinate(sheet_layout.print_area)}"
 
 

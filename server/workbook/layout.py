@@ -187,6 +187,7 @@ def _cover(form: Form) -> SheetLayout:
     )
     note = f"格式依据：{form.name}（{form.basis}），适用于{form.years_text}报告"
     sheet.regions.append(Region(2, 1, note, "note", cols=_COVER_WIDTH))
+    widths = {1: 14, 2: 24, 3: 24, 4: 24}
     row = 4
     for header_field in form.header_fields:
         sheet.regions.append(Region(row, 1, header_field.label, "field_label"))
@@ -199,10 +200,16 @@ def _cover(form: Form) -> SheetLayout:
         row += 1
         sheet.regions.append(Region(row, 1, f"{number}. {line}", "instruction", cols=_COVER_WIDTH))
         sheet.heights[row] = 32
-    sheet.heights.update({1: 30, 2: 20})
-    sheet.widths = {1: 14, 2: 24, 3: 24, 4: 24}
+    sheet.heights.update({1: 30, 2: 16 * text_lines(note, sum(widths.values())) + 4})
+    sheet.widths = widths
     sheet.height = row
     return sheet
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in cells ``width`` characters wide (a CJK character is two)."""
+    units = sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+    return max(1, -(-units // max(int(width) - 2, 1)))
 
 
 def instructions(form: Form) -> list[str]:

@@ -108,7 +108,7 @@ def _write_sheet(sheet: Worksheet, layout: SheetLayout) -> None:
 def _write_region(sheet: Worksheet, region) -> None:
     cell = sheet.cell(region.row, region.col, region.text or None)
     bold = region.kind in ("title", "block_title", "column_header", "corner", "field_label")
-    cell.font = Font(name=FONT, size=_TITLE_SIZE.get(region.kind, 11 if region.kind != "note" else 10), bold=bold)
+    cell.font = Font(name=FONT, size=_TITLE_SIZE.get(region.kind, _LABEL_SIZE), bold=bold)
     cell.alignment = _alignment(region.kind)
     cell.protection = Protection(locked=True)
     if region.rows > 1 or region.cols > 1:
@@ -126,7 +126,7 @@ def _write_region(sheet: Worksheet, region) -> None:
 
 def _alignment(kind: str) -> Alignment:
     if kind in ("note",):
-        return Alignment(horizontal="right", vertical="center")
+        return Alignment(horizontal="right", vertical="center", wrap_text=True)
     if kind in ("instruction", "legend"):
         return Alignment(horizontal="left", vertical="center", wrap_text=True)
     if kind == "row_label":
@@ -157,17 +157,51 @@ def _box(sheet: Worksheet, row: int, col: int, rows: int, cols: int, fill: str) 
             target.fill = pattern
 
 
+# Printing: A4, the orientation the table's shape asks for, labels never below 9 pt ---------------
+
+_A4 = (595.3, 841.9)
+"""Paper size in points (portrait)."""
+_MARGIN = (0.4, 0.5)
+"""Left/right and top/bottom margins in inches."""
+_LABEL_SIZE, _MIN_PRINTED = 11, 9
+"""Labels are 11 pt on screen and must print at 9 pt or more: the scale never goes below 9/11."""
+
+
+def print_size(layout: SheetLayout) -> tuple[float, float]:
+    """Width and height of the printed area in points (Excel's column width unit: 7 px + 5 px padding)."""
+    width = sum((layout.widths.get(col, 8.43) * 7 + 5) * 0.75 for col in range(1, layout.width + 1))
+    height = sum(layout.heights.get(row, 15) for row in range(1, layout.height + 1))
+    return width, height
+
+
+def page_plan(layout: SheetLayout) -> tuple[bool, int, float]:
+    """(landscape, pages tall to fit — 0 for as many as needed, scale) for a sheet on A4."""
+    width, height = print_size(layout)
+    portrait_width = _A4[0] - 2 * 72 * _MARGIN[0]
+    landscape = width > portrait_width
+    paper_width, paper_height = (_A4[1], _A4[0]) if landscape else _A4
+    usable = (paper_width - 2 * 72 * _MARGIN[0], paper_height - 2 * 72 * _MARGIN[1])
+    one_page = min(usable[0] / width, usable[1] / height, 1.0)
+    if one_page * _LABEL_SIZE >= _MIN_PRINTED:
+        return landscape, 1, one_page
+    return landscape, 0, min(usable[0] / width, 1.0)
+
+
 def _print_setup(sheet: Worksheet, layout: SheetLayout) -> None:
+    landscape, tall, _ = page_plan(layout)
     setup = sheet.page_setup
     setup.paperSize = sheet.PAPERSIZE_A4
-    setup.orientation = "landscape" if layout.width > layout.height else "portrait"
+    setup.orientation = "landscape" if landscape else "portrait"
     setup.fitToWidth = 1
-    setup.fitToHeight = 1 if layout.table is not None else 0
+    setup.fitToHeight = tall
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.page_margins.left = sheet.page_margins.right = _MARGIN[0]
+    sheet.page_margins.top = sheet.page_margins.bottom = _MARGIN[1]
     sheet.print_area = layout.print_area
+    first_value = min((slot.row for slot in layout.slots if slot.key), default=None)
+    if tall != 1 and layout.table is not None and first_value and first_value > 1:
+        sheet.print_title_rows = f"1:{first_value - 1}"  # a table continued on the next page keeps its header
 
 
 # Metadata and properties -------------------------------------------------------------
