@@ -65,9 +65,27 @@ def browser():
         chromium.close()
 
 
+CSP_REFUSALS: list[str] = []
+"""What Chromium refused under the Content-Security-Policy (inline script or style, another origin)."""
+
+
+@pytest.fixture(autouse=True)
+def _nothing_refused_by_the_csp():
+    CSP_REFUSALS.clear()
+    yield
+    assert not CSP_REFUSALS, CSP_REFUSALS
+
+
 def _page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN")
-    return context.new_page()
+    page = context.new_page()
+    page.on("console", lambda message: _record_csp(message.text))
+    return page
+
+
+def _record_csp(text: str) -> None:
+    if "Content Security Policy" in text:
+        CSP_REFUSALS.append(text)
 
 
 def _shot(page, name: str) -> None:
@@ -129,6 +147,7 @@ def test_a_unit_submits_and_the_district_sees_it_and_downloads_the_aggregate(liv
     assert "已提交 1 / 2" in district.inner_text("main")
     assert "已提交" in district.inner_text("tr[data-unit='甲街道办事处']")
     assert "未提交" in district.inner_text("tr[data-unit='乙镇人民政府']")
+    assert district.locator("svg.progress rect.bar-已提交").bounding_box()["width"] > 100  # 1 of 2: half the bar
     _shot(district, "district-board")
     with district.expect_download() as download:
         district.click("a:has-text('下载 2025 年度汇总表')")
