@@ -42,6 +42,18 @@ SETTINGS = (
     Setting("SECRET_KEY", "", "会话签名密钥；留空时自动生成并保存在 instance/secret_key"),
     Setting("MAX_CONTENT_LENGTH", 16 * 1024 * 1024, "单次请求（上传文件）的最大字节数"),
     Setting("MAX_FINDINGS", 500, "每个工作簿最多列出的问题条数"),
+    Setting(
+        "WORKBOOK_MAX_MB", 16, "命令行和批量导入读取的 .xlsx 文件最大大小（MB；网页和接口另受 MAX_CONTENT_LENGTH 限制）"
+    ),
+    Setting("WORKBOOK_MAX_UNCOMPRESSED_MB", 50, "工作簿解压后全部内容的最大大小（MB），超过即拒绝读取（防压缩炸弹）"),
+    Setting("WORKBOOK_MAX_PART_MB", 10, "工作簿中单个部件（一张工作表、共享字符串等）解压后的最大大小（MB）"),
+    Setting("WORKBOOK_MAX_RATIO", 200, "单个部件（1 MB 以上）解压后与压缩后大小之比的上限，超过即拒绝读取"),
+    Setting("WORKBOOK_MAX_ROWS", 1000, "每张工作表读取的行数；更靠下的行不读取"),
+    Setting("WORKBOOK_MAX_COLUMNS", 100, "每张工作表读取的列数；更靠右的单元格不读取"),
+    Setting("WORKBOOK_MAX_SHEETS", 100, "工作簿最多的工作表数，超过即拒绝读取"),
+    Setting(
+        "WORKBOOK_MAX_CELLS", 50000, "整个工作簿最多读取的单元格数（含只有格式的单元格），超过即拒绝读取；限制读取时间"
+    ),
     Setting("SESSION_MINUTES", 120, "网页登录会话的有效时长（分钟）"),
     Setting(
         "SESSION_COOKIE_SECURE",

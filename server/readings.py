@@ -45,6 +45,39 @@ _CN_DIGITS = {
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 LARGEST = 1e12
 """No count or 万元 amount of a report comes near this; larger numbers are typing accidents."""
+INVISIBLE = {
+    "\u00ad": "软连字符",
+    "\u061c": "阿拉伯字母标记",
+    "\u180e": "蒙古文元音分隔符",
+    "\u200b": "零宽空格",
+    "\u200c": "零宽不连字",
+    "\u200d": "零宽连字",
+    "\u200e": "从左到右标记",
+    "\u200f": "从右到左标记",
+    "\u202a": "从左到右嵌入",
+    "\u202b": "从右到左嵌入",
+    "\u202c": "方向格式结束",
+    "\u202d": "从左到右强制",
+    "\u202e": "从右到左强制",
+    "\u2060": "字连接符",
+    "\u2061": "不可见的函数应用符",
+    "\u2062": "不可见的乘号",
+    "\u2063": "不可见的分隔符",
+    "\u2064": "不可见的加号",
+    "\u2066": "从左到右隔离",
+    "\u2067": "从右到左隔离",
+    "\u2068": "首强隔离",
+    "\u2069": "方向隔离结束",
+    "\ufeff": "字节顺序标记",
+}
+"""Characters that show nothing (zero width, text direction), named in words for the clerk."""
+
+
+class Formula(str):
+    """A formula whose result the file does not hold (saved by a tool that does not calculate).
+
+    The text is the formula (``=1+2``); it is never read as blank.
+    """
 
 
 @dataclass(frozen=True)
@@ -61,6 +94,8 @@ class Reading:
     """Why text was recognised or not (a code, see :data:`REASONS`)."""
     suggestion: int | float | None = None
     """The number the clerk most likely meant (text only)."""
+    hidden: str = ""
+    """The invisible characters removed before reading, named in words (e.g. 零宽空格)."""
 
     @property
     def is_number(self) -> bool:
@@ -93,13 +128,24 @@ REASONS = {
     "several_numbers": "单元格中有多个数字",
     "wan_in_count": "数量单元格中填写了金额",
     "too_large": "数字大得不合常理（超过一万亿）",
+    "formula": "公式没有计算结果",
 }
+
+
+def reason_text(reading: Reading) -> str:
+    """Why a cell was read as it was, in words; invisible characters are named first."""
+    if not reading.hidden:
+        return REASONS[reading.reason]
+    hidden = f"含有看不见的字符（{reading.hidden}）"
+    return hidden if reading.reason == "numeric_text" else f"{hidden}；{REASONS[reading.reason]}"
 
 
 def read(raw: object, domain: Domain = Domain.COUNT) -> Reading:
     """Read one raw cell value for a cell of the given domain."""
     if raw is None:
         return Reading(raw, BLANK)
+    if isinstance(raw, Formula):
+        return Reading(raw, UNREADABLE, reason="formula")
     if isinstance(raw, bool):
         return Reading(raw, UNREADABLE, reason="bool")
     if isinstance(raw, (int, float)):
@@ -128,17 +174,32 @@ def _tidy(number: float) -> int | float:
 
 
 def _read_text(raw: str, domain: Domain) -> Reading:
-    text = raw.strip()
+    text, hidden = _without_invisible(raw)
+    text = text.strip()
     if not text:
         return Reading(raw, BLANK)
     if text.upper() in _EXCEL_ERRORS:
-        return Reading(raw, UNREADABLE, reason="error_value")
+        return Reading(raw, UNREADABLE, reason="error_value", hidden=hidden)
     number, reason = _interpret(text, domain)
     if number is None:
-        return Reading(raw, UNREADABLE, reason=reason)
+        return Reading(raw, UNREADABLE, reason=reason, hidden=hidden)
     if abs(number) > LARGEST:
-        return Reading(raw, UNREADABLE, reason="too_large")
-    return Reading(raw, TEXT, value=number, reason=reason, suggestion=number)
+        return Reading(raw, UNREADABLE, reason="too_large", hidden=hidden)
+    return Reading(raw, TEXT, value=number, reason=reason, suggestion=number, hidden=hidden)
+
+
+def _without_invisible(raw: str) -> tuple[str, str]:
+    """The text without invisible characters, and their names (in order of appearance)."""
+    names = []
+    for ch in raw:
+        if ch in INVISIBLE or unicodedata.category(ch) == "Cf":
+            name = INVISIBLE.get(ch) or f"不可见的格式字符 U+{ord(ch):04X}"
+            if name not in names:
+                names.append(name)
+    if not names:
+        return raw, ""
+    kept = "".join(ch for ch in raw if ch not in INVISIBLE and unicodedata.category(ch) != "Cf")
+    return kept, "、".join(names)
 
 
 def _interpret(text: str, domain: Domain) -> tuple[int | float | None, str]:

@@ -151,6 +151,7 @@ NO_UNDECIDED = {
     "value.text": "classifies what a cell holds: text with a number fails, anything else passes or is value.unreadable",
     "value.numeric_text": "classifies what a cell holds",
     "value.unreadable": "is itself the report that a cell cannot be read",
+    "value.formula": "is itself the report that a cell cannot be read (tests/test_hostile.py)",
     "value.blank": "counts blank cells per table",
     "value.deduced": "a notice of what the engine filled",
     "total.filled": "a notice of what the engine filled",

@@ -27,6 +27,44 @@ NOT_FINITE = "应为有限的数字（不能是 NaN 或无穷大）。"
 LARGEST = 2**53 - 1
 """Largest magnitude accepted: beyond it JSON numbers (IEEE doubles) lose whole units."""
 TOO_LARGE = f"数字太大（绝对值不能超过 {LARGEST}）。"
+UNENCODABLE = "含有无法编码的字符（{char}，常见于复制粘贴时截断的表情符号或特殊文字），请删除该字符后重试。"
+_MAX_DEPTH = 64
+
+
+def unencodable_fields(data: object, path: str = "", depth: int = 0) -> list[dict]:
+    """Every field of decoded JSON holding text that is not valid Unicode (a lone surrogate such as ``\\ud800``).
+
+    Such text cannot be stored or sent back as UTF-8, so the request is refused naming the field.
+    """
+    if depth > _MAX_DEPTH:
+        return []
+    if isinstance(data, str):
+        return [] if _encodable(data) else [{"field": path or "_schema", "message": _unencodable(data)}]
+    found = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = key if _encodable(key) else key.encode("utf-8", "backslashreplace").decode("ascii")
+            where = f"{path}.{name}" if path else name
+            if not _encodable(key):
+                found.append({"field": where, "message": _unencodable(key)})
+            found.extend(unencodable_fields(value, where, depth + 1))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.extend(unencodable_fields(value, f"{path}[{index}]", depth + 1))
+    return found
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unencodable(text: str) -> str:
+    bad = next(ch for ch in text if not _encodable(ch))
+    return UNENCODABLE.format(char=f"\\u{ord(bad):04x}")
 
 
 class CellValue(fields.Field):

@@ -9,10 +9,10 @@ identities that depend on it undecided (see :mod:`server.rules.identities`).
 from __future__ import annotations
 
 from ..forms.model import Domain
-from ..readings import REASONS
 from ..readings import TEXT
 from ..readings import UNREADABLE
 from ..readings import fits_domain
+from ..readings import reason_text
 from .base import Context
 
 DOMAIN_TEXT = {
@@ -38,7 +38,7 @@ def run(ctx: Context) -> None:
 
 def _text(ctx: Context, key: str, domain: Domain) -> None:
     reading = ctx.readings[key]
-    params = {"where": ctx.where(key), "raw": reading.raw, "reason": REASONS[reading.reason]}
+    params = {"where": ctx.where(key), "raw": reading.raw, "reason": reason_text(reading)}
     if not fits_domain(reading.value, domain):
         ctx.report.outcome("value.text").failed += 1
         params.update(actual=reading.value, domain=DOMAIN_TEXT[domain])
@@ -54,7 +54,8 @@ def _text(ctx: Context, key: str, domain: Domain) -> None:
             )
         )
         return
-    rule = "value.numeric_text" if reading.reason == "numeric_text" else "value.text"
+    plain = reading.reason == "numeric_text" and not reading.hidden  # a hidden character is worth more than a note
+    rule = "value.numeric_text" if plain else "value.text"
     ctx.report.outcome(rule).failed += 1
     params["suggestion"] = reading.suggestion
     ctx.add(
@@ -72,19 +73,20 @@ def _text(ctx: Context, key: str, domain: Domain) -> None:
 
 def _unreadable(ctx: Context, key: str, domain: Domain) -> None:
     reading = ctx.readings[key]
-    ctx.report.outcome("value.unreadable").failed += 1
+    rule = "value.formula" if reading.reason == "formula" else "value.unreadable"
+    ctx.report.outcome(rule).failed += 1
     deduced = ctx.solved.get(key)
     hint = f"根据勾稽关系推算，此处应为 {deduced}。" if deduced is not None else ""
     params = {
         "where": ctx.where(key),
         "raw": reading.raw,
-        "reason": REASONS[reading.reason],
+        "reason": reason_text(reading),
         "domain": DOMAIN_TEXT[domain],
         "hint": hint,
     }
     ctx.add(
         ctx.finding(
-            "value.unreadable",
+            rule,
             key,
             params=params,
             expected=deduced,

@@ -7,6 +7,7 @@ for example ``header.year``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -53,7 +54,7 @@ def _blank_to_none(value: object) -> object:
 def _text(value: object) -> str | None:
     if value is None:
         return None
-    if isinstance(value, float) and value == int(value):
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
         value = int(value)
     text = re.sub(r"\s+", " ", str(value)).strip()
     return text or None
@@ -63,6 +64,8 @@ def parse_year(value: object) -> int | None:
     """2025, 2025.0, '2025', '2025年', '２０２５年度' -> 2025; anything else -> None."""
     if isinstance(value, bool) or value is None:
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN or infinity (a JSON payload can carry them)
     if isinstance(value, (int, float)):
         year = int(value) if value == int(value) else None
     else:

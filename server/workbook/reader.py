@@ -22,6 +22,7 @@ from ..errors import UnknownFormVersion
 from ..findings import Finding
 from ..forms import FORMS
 from ..forms.model import Form
+from ..readings import Formula
 from ..rules.catalogue import rule_info
 from ..rules.messages import render
 from . import labels
@@ -187,8 +188,9 @@ def _note_moved(form: Form, grids: list[Grid], located: Located) -> None:
 def _read(grids: list[Grid], located: Located, meta: Meta) -> WorkbookReading:
     by_name = {grid.name: grid for grid in grids}
     values, header, addresses = {}, dict(located.header_values), {}
+    derived = located.form.definitions
     for key, (sheet, row, col) in located.positions.items():
-        values[key] = _cell(by_name[sheet].get(row, col))
+        values[key] = _cell(by_name[sheet].get(row, col), derived=key in derived)
         addresses[key] = (sheet, a1(row, col))
     for name, (sheet, row, col) in located.header_positions.items():
         if name not in located.header_values:
@@ -202,7 +204,9 @@ def _read(grids: list[Grid], located: Located, meta: Meta) -> WorkbookReading:
     )
 
 
-def _cell(value: object) -> object:
+def _cell(value: object, *, derived: bool = False) -> object:
+    if derived and isinstance(value, Formula):
+        return None  # an uncomputed total is computed like a blank one; its formula stays in the file
     if isinstance(value, str) and not value.strip():
         return None
     return value

@@ -7,15 +7,23 @@ holding the messages, a 校验结果 sheet listing every finding with a link to
 its cell, and the metadata sheet updated with what was filled and flagged.
 Values the clerk typed are never changed; cells flagged by an earlier run
 but fine now get their template look back. The input file is never written.
+
+Annotating never fails: a cell that cannot be written (part of a merged
+range) is skipped and listed at the top of the 校验结果 sheet, and a workbook
+openpyxl cannot open or save in full (odd styles, damaged drawings) gets a
+copy holding the 校验结果 sheet alone, which says so.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 import warnings
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment
 from openpyxl.styles import Font
@@ -40,58 +48,100 @@ from ..workbook.style import FLAG_FILL
 from ..workbook.style import FONT
 from ..workbook.style import TEMPLATE_FILL
 from .load import Source
-from .load import _bytes
+from .load import read_source
 
 AUTHOR = "信息公开年报校验"
 _SEVERITY_FILL = {"错误": FLAG_FILL["error"], "提示": FLAG_FILL["warning"]}
+WHOLE_COPY_FAILED = (
+    "注意：原工作簿的部分格式无法读取或写回（可能由其他软件生成或已损坏），这份副本只包含校验结果，"
+    "没有标注原表。请用 Excel 或 WPS 打开原文件另存为 .xlsx 后再下载标注副本。"
+)
+log = logging.getLogger(__name__)
 
 
 def annotate(source: Source, reading: WorkbookReading, report: Report) -> bytes:
     """The annotated copy of a workbook as .xlsx bytes."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        book = openpyxl.load_workbook(io.BytesIO(_bytes(source)))
-    filled = _write_values(book, reading, report)
-    flagged = _write_flags(book, reading, report)
-    _write_results(book, report)
-    _write_meta(book, reading, filled, flagged)
+    data = read_source(source)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data))
+        skipped: list[str] = []
+        filled = _write_values(book, reading, report, skipped)
+        flagged = _write_flags(book, reading, report, skipped)
+        _write_results(book, report, _skipped_note(skipped))
+        _write_meta(book, reading, filled, flagged)
+        return _saved(book)
+    except Exception as error:  # a workbook openpyxl cannot open or save in full: the results alone, said so
+        log.info("annotated copy holds the results only: %s: %s", type(error).__name__, error)
+        book = Workbook()
+        del book[book.active.title]
+        _write_results(book, report, WHOLE_COPY_FAILED)
+        return _saved(book)
+
+
+def _saved(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _write_values(book: Workbook, reading: WorkbookReading, report: Report) -> dict[str, int | float]:
+def _cell(book: Workbook, sheet: str, cell: str, skipped: list[str]):
+    """The cell to write, or None (listed in ``skipped``) when it is part of a merged range."""
+    if sheet not in book.sheetnames:
+        return None
+    target = book[sheet][cell]
+    if isinstance(target, MergedCell):
+        skipped.append(f"{sheet}!{cell}")
+        return None
+    return target
+
+
+def _skipped_note(skipped: list[str]) -> str | None:
+    if not skipped:
+        return None
+    cells = "、".join(dict.fromkeys(skipped))
+    return f"注意：以下单元格属于合并单元格，无法写入合计或标注，请在原表中取消合并后再校验：{cells}"
+
+
+def _write_values(
+    book: Workbook, reading: WorkbookReading, report: Report, skipped: list[str]
+) -> dict[str, int | float]:
     """Fill computed values into blank cells (or our own earlier fills); clear stale fills."""
     autofilled = dict(reading.meta.autofilled)
     for key, value in report.filled.items():
         if key not in reading.addresses:
             continue  # a table the workbook lacks: nothing to fill
-        sheet, cell = reading.addresses[key]
-        current = book[sheet][cell].value
-        if current in (None, "") or autofilled.get(key) == current:
-            book[sheet][cell].value = value
+        target = _cell(book, *reading.addresses[key], skipped)
+        if target is None:
+            continue
+        if target.value in (None, "") or autofilled.get(key) == target.value:
+            target.value = value
             autofilled[key] = value
     for key in report.cleared:
         if key not in reading.addresses:
             continue
-        sheet, cell = reading.addresses[key]
-        book[sheet][cell].value = None
+        target = _cell(book, *reading.addresses[key], skipped)
+        if target is not None:
+            target.value = None
         autofilled.pop(key, None)
     return {key: value for key, value in autofilled.items() if key in report.filled}
 
 
-def _write_flags(book: Workbook, reading: WorkbookReading, report: Report) -> list[tuple[str, str]]:
+def _write_flags(book: Workbook, reading: WorkbookReading, report: Report, skipped: list[str]) -> list[tuple[str, str]]:
     wanted = flags(report)
     texts = notes(report)
     for sheet, cell in reading.meta.flagged:
-        if (sheet, cell) not in wanted and sheet in book.sheetnames:
-            _restore(book[sheet][cell], _template_fill(reading, sheet, cell))
+        if (sheet, cell) not in wanted:
+            target = _cell(book, sheet, cell, [])
+            if target is not None:
+                _restore(target, _template_fill(reading, sheet, cell))
     for (sheet, cell), severity in wanted.items():
-        if sheet not in book.sheetnames:
+        target = _cell(book, sheet, cell, skipped)
+        if target is None:
             continue
-        target = book[sheet][cell]
         target.fill = PatternFill("solid", fgColor=FLAG_FILL[severity].lstrip("#"))
-        target.comment = Comment(texts.get((sheet, cell), ""), AUTHOR, width=360, height=160)
+        target.comment = Comment(_clean(texts.get((sheet, cell), "")), AUTHOR, width=360, height=160)
     return sorted(wanted)
 
 
@@ -114,21 +164,24 @@ def _restore(target, fill: str | None) -> None:
         target.comment = None
 
 
-def _write_results(book: Workbook, report: Report) -> None:
+def _write_results(book: Workbook, report: Report, note: str | None = None) -> None:
     if RESULT_SHEET in book.sheetnames:
         del book[RESULT_SHEET]
     position = book.sheetnames.index(META_SHEET) if META_SHEET in book.sheetnames else len(book.sheetnames)
     sheet = book.create_sheet(RESULT_SHEET, position)
-    sheet["A1"] = summary_line(report)
+    _text(sheet.cell(1, 1), summary_line(report))
     sheet["A1"].font = Font(name=FONT, bold=True, size=13)
-    sheet.append([])
-    sheet.append(list(RESULT_HEADER))
-    for cell in sheet[3]:
+    if note:
+        _text(sheet.cell(2, 1), note)
+        sheet["A2"].font = Font(name=FONT, bold=True, color="C00000")
+    for col, title in enumerate(RESULT_HEADER, start=1):
+        cell = sheet.cell(3, col, title)
         cell.font = Font(name=FONT, bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    for row in result_rows(report):
-        sheet.append(list(row))
-        _style_result_row(sheet, sheet.max_row)
+    for row, values in enumerate(result_rows(report), start=4):
+        for col, value in enumerate(values, start=1):
+            _text(sheet.cell(row, col), value)
+        _style_result_row(sheet, row)
     for index, width in enumerate(RESULT_WIDTHS, start=1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     sheet.freeze_panes = "A4"
@@ -144,6 +197,21 @@ def _style_result_row(sheet, row: int) -> None:
         link.hyperlink = hyperlink(target_sheet, target_cell)
         link.font = Font(name=FONT, color="0563C1", underline="single")
     sheet.cell(row, 6).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _text(cell, value: object) -> None:
+    """Write a value as shown: text is never a formula and loses characters .xlsx cannot hold."""
+    if isinstance(value, str):
+        cell.value = _clean(value)
+        cell.data_type = "s"  # "=HYPERLINK(…)" typed by someone stays text in the copy
+    elif isinstance(value, (int, float)) or value is None:
+        cell.value = value
+    else:
+        cell.value = _clean(str(value))
+
+
+def _clean(text: str) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def _write_meta(book: Workbook, reading: WorkbookReading, filled: dict, flagged: list) -> None:
