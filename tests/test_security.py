@@ -367,3 +367,10 @@ def test_a_too_large_upload_still_names_the_upload_limit(sqlite_site):
     form = {"file": (io.BytesIO(b"x" * (2 * 1024 * 1024)), "big.xlsx"), "csrf_token": _csrf(unit, "/unit/")}
     response = unit.post("/unit/submit", data=form, headers={"Accept": "application/json"})
     assert response.status_code == 413 and "超过 1 MB" in response.get_json()["error"]
+
+
+def test_the_explanation_boxes_carry_the_maximum(sqlite_site):
+    app, logins = sqlite_site
+    unit = _logged_in(app, logins, "a")
+    assert f'maxlength="{service.MAX_TEXT}"' in unit.get("/unit/").get_data(as_text=True)
+    assert f'data-max-text="{service.MAX_TEXT}"' in unit.get("/check").get_data(as_text=True)

@@ -69,7 +69,7 @@
     var explanation = null;
     if (report.counts.warning) {
       box.appendChild(el("label", {}, "审核说明（有 " + report.counts.warning + " 处提示，请逐项说明原因）"));
-      explanation = box.appendChild(el("textarea", { name: "explanation" }));
+      explanation = box.appendChild(el("textarea", { name: "explanation", maxlength: results.dataset.maxText }));
     }
     var button = box.appendChild(el("button", { "class": "btn", type: "button" }, "提交给区政务公开办"));
     var message = box.appendChild(el("p", { "class": "submit-message" }));
