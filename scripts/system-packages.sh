@@ -1,26 +1,38 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: LibreOffice Calc and Writer (template and Word export → PDF), Chromium (browser tests),
-# CJK fonts, poppler-utils (pdftotext/pdftoppm) and PostgreSQL (district store).
-# Installs only what is missing; needs root (or sudo).
+# Debian packages the tests need, each installed only when missing:
+#   libreoffice-calc-nogui  the template converted to PDF (print layout test)
+#   chromium                browser tests (Playwright drives Debian's Chromium)
+#   poppler-utils           pdftotext/pdftoppm to read that PDF
+#   fonts-noto-cjk          Chinese fonts for the PDF and the screenshots
+#   postgresql              the district database tests also run on PostgreSQL
+# Needs root (or sudo). apt waits up to 10 minutes for the dpkg lock, so a running
+# unattended-upgrades on a fresh machine delays the install instead of failing it.
 set -euo pipefail
 
 need=()
-command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
-ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)  # .docx -> PDF
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
-fc-list 2>/dev/null | grep -qi "Carlito" || need+=(fonts-crosextra-carlito)  # Calibri's widths: columns print as in Excel
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+why=()
+command -v soffice >/dev/null 2>&1 || { need+=(libreoffice-calc-nogui); why+=("libreoffice-calc-nogui：把模板转换为 PDF，检查打印版式"); }
+command -v chromium >/dev/null 2>&1 || { need+=(chromium); why+=("chromium：浏览器测试"); }
+command -v pdftotext >/dev/null 2>&1 || { need+=(poppler-utils); why+=("poppler-utils：读取生成的 PDF"); }
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { need+=(fonts-noto-cjk); why+=("fonts-noto-cjk：PDF 和截图中的中文字体"); }
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { need+=(postgresql); why+=("postgresql：区里数据库的测试也在 PostgreSQL 上运行"); }
 
 if [ ${#need[@]} -eq 0 ]; then
+    echo "测试所需的系统软件包都已安装。"
     exit 0
 fi
-echo "安装系统软件包：${need[*]}"
+echo "需要安装以下系统软件包（首次安装约需 5–10 分钟，视网速而定）："
+for line in "${why[@]}"; do
+    echo "  - $line"
+done
 sudo_cmd=""
 if [ "$(id -u)" -ne 0 ]; then
     sudo_cmd="sudo"
+    echo "安装需要管理员权限，将通过 sudo 运行 apt-get。"
 fi
+lock=(-o DPkg::Lock::Timeout=600)
+echo "如果系统正在自动更新（另一个 apt 正在运行），会等待它结束，最多 10 分钟。"
 export DEBIAN_FRONTEND=noninteractive
-$sudo_cmd apt-get update -q
-$sudo_cmd apt-get install -y -q --no-install-recommends "${need[@]}"
+$sudo_cmd apt-get "${lock[@]}" update -q
+$sudo_cmd apt-get "${lock[@]}" install -y -q --no-install-recommends "${need[@]}"
+echo "系统软件包安装完成。"
