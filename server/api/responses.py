@@ -40,7 +40,7 @@ class FindingSchema(Schema):
     )
     severity = fields.String(metadata=_doc("error 错误 | warning 提示 | info 说明"))
     status = fields.String(metadata=_doc("failed 不成立 | undecided 无法校验 | notice 说明"))
-    check = fields.String(allow_none=True, metadata=_doc("FORMS.md 中的勾稽关系或检查编号：I1–I4、P1–P11、X1–X5"))
+    check = fields.String(allow_none=True, metadata=_doc("docs/forms.md 中的勾稽关系或检查编号：I1–I4、P1–P11、X1–X5"))
     table = fields.String(allow_none=True, metadata=_doc("表格键 t1 / t2 / t3"))
     sheet = fields.String(allow_none=True, metadata=_doc("问题所在的工作表（模板中的名称）"))
     cell = fields.String(allow_none=True, metadata=_doc("问题所在单元格的 A1 地址"))
