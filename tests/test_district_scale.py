@@ -7,8 +7,10 @@ submission, and one validation per workbook.
 
 from __future__ import annotations
 
+import io
 from contextlib import contextmanager
 
+import openpyxl
 import pytest
 from district_data import next_year_values
 from district_data import setup
@@ -20,6 +22,8 @@ from sqlalchemy import event
 import server.workbook
 from server.district import collect
 from server.district import service
+from server.district.aggregate import aggregate
+from server.district.aggregate import aggregate_workbook
 from server.district.collect import FAILED
 from server.district.collect import PENDING_TEXT
 from server.district.collect import REFUSED
@@ -221,3 +225,91 @@ def test_a_file_that_cannot_be_written_leaves_the_rest_of_its_batch_stored(sessi
     assert {name: r.status for name, r in results.items()} == {**EXPECTED, "丙.xlsx": FAILED}
     assert "重新运行" in results["丙.xlsx"].detail and "disk" not in results["丙.xlsx"].detail
     assert [s.unit.name for s in service.latest(session, 2025).values()] == ["甲街道办事处"]
+
+
+# 汇总 ---------------------------------------------------------------------------------------
+
+
+def _reference_workbook(session, district, year: int, district_name: str) -> bytes:
+    """The 汇总 workbook as it was built before the SQL sums: every submission and cell as ORM objects."""
+    from openpyxl.styles import Font
+
+    from server.district.aggregate import DETAIL_SHEET
+    from server.district.aggregate import INCLUDED_SHEET
+    from server.district.aggregate import _with_totals
+    from server.district.board import local_time
+    from server.forms import form_for_year
+    from server.xlsx.template import make_workbook
+
+    form = form_for_year(year)
+    latest = sorted(service.latest_accepted(session, year).values(), key=lambda s: service.name_key(s.unit.name))
+    included = [s for s in latest if s.form_version == form.version]
+    excluded = [s for s in latest if s.form_version != form.version]
+    inputs = [cell for cell in form.cells.values() if not cell.derived]
+    stored = [{cell.key: cell.value for cell in s.cells} for s in included]
+    sums = {cell.key: sum(values.get(cell.key) or 0 for values in stored) for cell in inputs}
+    sums = {key: int(round(v, 4)) if round(v, 4) == int(round(v, 4)) else round(v, 4) for key, v in sums.items()}
+    values = _with_totals(form, sums)
+    book = make_workbook(form.version, values, {"unit": f"{district_name}（汇总）", "year": year})
+    sheet = book.create_sheet(INCLUDED_SHEET, len(book.sheetnames) - 1)
+    sheet.append([f"{year}年度汇总包含 {len(included)} 个单位（每个单位最新一次通过的提交）"])
+    sheet.append(["序号", "单位", "版本", "提交时间", "格式", "说明"])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for number, s in enumerate(included, start=1):
+        sheet.append([number, s.unit.name, s.version_no, local_time(s.submitted_at), s.form_version, "已计入"])
+    for s in excluded:
+        reason = f"使用了 {s.form_version} 年版格式，{year}年度应为 {form.version} 年版，不同版本不能相加"
+        sheet.append(["", s.unit.name, s.version_no, local_time(s.submitted_at), s.form_version, f"未计入：{reason}"])
+    for letter, width in zip("ABCDEF", (6, 30, 6, 18, 8, 60), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet = book.create_sheet(DETAIL_SHEET, len(book.sheetnames) - 1)
+    sheet.append(["单位", "版本"] + [f"{cell.table.name} {cell.label}" for cell in inputs])
+    sheet.append(["", ""] + [cell.key for cell in inputs])
+    for s, cells in zip(included, stored, strict=True):
+        sheet.append([s.unit.name, s.version_no] + [cells.get(cell.key) for cell in inputs])
+    sheet.append(["合计", ""] + [values[cell.key] for cell in inputs])
+    sheet.freeze_panes = "C3"
+    sheet.column_dimensions["A"].width = 30
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _contents(data: bytes) -> dict:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return {
+        sheet.title: (
+            [list(row) for row in sheet.iter_rows(values_only=True)],
+            [cell.font.b for row in sheet.iter_rows() for cell in row],
+            sheet.freeze_panes,
+            {letter: dim.width for letter, dim in sheet.column_dimensions.items()},
+            sheet.sheet_state,
+            [str(rng) for rng in sheet.merged_cells.ranges],
+        )
+        for sheet in book.worksheets
+    }
+
+
+def test_the_aggregate_workbook_is_the_same_as_before(session):
+    """Sums by SQL and streamed sheets give exactly the workbook of the all-in-memory version."""
+    district, a, b = setup(session)
+    others = _register(session, 3)
+    others[0].name = "A&B <街道> 办事处"  # text that must be escaped in the streamed XML
+    session.commit()
+    _store(session, a.unit, 2025, seed=1)
+    returned = _store(session, a.unit, 2025, seed=2)
+    service.return_submission(session, district, returned.id, "请核实")
+    _store(session, b.unit, 2025, seed=3)
+    pending = _store(session, others[0], 2025, seed=4, state=PENDING)
+    service.explain(session, district, pending.id, "已核实，数字无误。")
+    _store(session, others[1], 2025, seed=5, state=PENDING)  # not counted: no explanation
+    data = workbook(others[2].name, year=2025, seed=6, version="2019")  # the wrong format version: listed, not summed
+    reading, report = service.check_workbook(session, others[2], data)
+    service.store(session, others[2], reading, report, data, "旧.xlsx", None, "collect", None, ACCEPTED)
+    result = aggregate(session, district, 2025)
+    assert [s.unit.name for s in result.included] == ["A&B <街道> 办事处", "甲街道办事处", "乙镇人民政府"]
+    assert [s.unit.name for s, _ in result.excluded] == [others[2].name]
+    new = aggregate_workbook(session, district, 2025, "某区")
+    assert _contents(new) == _contents(_reference_workbook(session, district, 2025, "某区"))
+    assert len(_contents(new)["分单位明细"][0]) == 2 + 3 + 1

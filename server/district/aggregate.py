@@ -4,30 +4,46 @@ All table cells are additive (FORMS.md §8.4), so the sum of valid reports is
 valid. Versions are never mixed: only submissions in the format version of
 the report year are summed; others are listed as excluded with the reason.
 Derived totals are recomputed from the summed inputs.
+
+The database does the sums (SUM … GROUP BY cell key over each unit's newest
+accepted submission), and the per-unit sheets are streamed into the saved
+workbook in chunks of units, so time and memory stay flat in the number of
+units: only one small record per unit is held, never its cells or its file.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 
 from openpyxl.styles import Font
+from sqlalchemy import and_
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import load_only
 
 from ..errors import ServerError
 from ..forms import form_for_year
 from ..forms.model import Form
+from ..xlsx.append import Rows
+from ..xlsx.append import append_rows
 from ..xlsx.template import make_workbook
 from .board import local_time
 from .models import Account
+from .models import CellValue
 from .models import Submission
 from .service import _require_district
-from .service import latest_accepted
+from .service import accepted_clause
 from .service import name_key
 
 INCLUDED_SHEET = "汇总单位"
 DETAIL_SHEET = "分单位明细"
+DETAIL_CHUNK = 500
+"""Units whose cells are read from the database at a time for 分单位明细."""
 
 
 @dataclass
@@ -48,17 +64,48 @@ def aggregate(session: Session, actor: Account, year: int) -> Aggregate:
     if form is None:
         raise ServerError(f"{year}年度没有对应的报表格式。", status=422)
     result = Aggregate(year, form)
-    for submission in sorted(latest_accepted(session, year).values(), key=lambda s: name_key(s.unit.name)):
+    for submission in sorted(_counted(session, year), key=lambda s: name_key(s.unit.name)):
         if submission.form_version != form.version:
             reason = f"使用了 {submission.form_version} 年版格式，{year}年度应为 {form.version} 年版，不同版本不能相加"
             result.excluded.append((submission, reason))
         else:
             result.included.append(submission)
+    totals = dict(
+        session.execute(
+            select(CellValue.key, func.sum(CellValue.value))
+            .where(CellValue.submission_id.in_(_newest_accepted(year).where(Submission.form_version == form.version)))
+            .group_by(CellValue.key)
+        ).all()
+    )
     inputs = [key for key, cell in form.cells.items() if not cell.derived]
-    stored = [{cell.key: cell.value for cell in s.cells} for s in result.included]
-    sums = {key: _number(sum(values.get(key) or 0 for values in stored)) for key in inputs}
-    result.values = _with_totals(form, sums)
+    result.values = _with_totals(form, {key: _number(totals.get(key) or 0) for key in inputs})
     return result
+
+
+def _newest_accepted(year: int):
+    """SELECT of the ids of each unit's newest accepted submission of a year."""
+    newest = (
+        select(Submission.unit_id, func.max(Submission.version_no).label("version_no"))
+        .where(Submission.year == year, accepted_clause())
+        .group_by(Submission.unit_id)
+        .subquery()
+    )
+    return (
+        select(Submission.id)
+        .join(newest, and_(Submission.unit_id == newest.c.unit_id, Submission.version_no == newest.c.version_no))
+        .where(Submission.year == year)
+    )
+
+
+def _counted(session: Session, year: int) -> list[Submission]:
+    """Each unit's newest accepted submission, with its unit; the file, report and cells are not loaded."""
+    columns = (Submission.id, Submission.unit_id, Submission.version_no, Submission.submitted_at)
+    query = (
+        select(Submission)
+        .where(Submission.id.in_(_newest_accepted(year)))
+        .options(load_only(*columns, Submission.form_version), joinedload(Submission.unit))
+    )
+    return list(session.scalars(query))
 
 
 def _number(value: float) -> int | float:
@@ -85,10 +132,17 @@ def aggregate_workbook(session: Session, actor: Account, year: int, district_nam
     header = {"unit": f"{district_name}（汇总）", "year": year}
     book = make_workbook(result.form.version, result.values, header)
     _included_sheet(book, result)
-    _detail_sheet(book, result)
+    inputs = _detail_sheet(book, result)
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    listed = result.included + [submission for submission, _ in result.excluded]
+    return append_rows(
+        out.getvalue(),
+        {
+            INCLUDED_SHEET: Rows(_included_rows(result), len(listed), 6),
+            DETAIL_SHEET: Rows(_detail_rows(session, result, inputs), len(result.included) + 1, 2 + len(inputs)),
+        },
+    )
 
 
 def _before_meta(book) -> int:
@@ -101,40 +155,44 @@ def _included_sheet(book, result: Aggregate) -> None:
     sheet.append(["序号", "单位", "版本", "提交时间", "格式", "说明"])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    for number, submission in enumerate(result.included, start=1):
-        sheet.append(
-            [
-                number,
-                submission.unit.name,
-                submission.version_no,
-                local_time(submission.submitted_at),
-                submission.form_version,
-                "已计入",
-            ]
-        )
-    for submission, reason in result.excluded:
-        sheet.append(
-            [
-                "",
-                submission.unit.name,
-                submission.version_no,
-                local_time(submission.submitted_at),
-                submission.form_version,
-                f"未计入：{reason}",
-            ]
-        )
     for letter, width in zip("ABCDEF", (6, 30, 6, 18, 8, 60), strict=True):
         sheet.column_dimensions[letter].width = width
 
 
-def _detail_sheet(book, result: Aggregate) -> None:
+def _included_rows(result: Aggregate) -> Iterator[list]:
+    """One row per unit counted, then one per unit left out with the reason (streamed after the header)."""
+    for number, submission in enumerate(result.included, start=1):
+        yield [number, *_listed(submission), "已计入"]
+    for submission, reason in result.excluded:
+        yield ["", *_listed(submission), f"未计入：{reason}"]
+
+
+def _listed(submission: Submission) -> list:
+    return [submission.unit.name, submission.version_no, local_time(submission.submitted_at), submission.form_version]
+
+
+def _detail_sheet(book, result: Aggregate) -> list:
+    """The 分单位明细 sheet's header (its rows are streamed); returns the input cells, its columns."""
     sheet = book.create_sheet(DETAIL_SHEET, _before_meta(book))
     inputs = [cell for cell in result.form.cells.values() if not cell.derived]
     sheet.append(["单位", "版本"] + [f"{cell.table.name} {cell.label}" for cell in inputs])
     sheet.append(["", ""] + [cell.key for cell in inputs])
-    for submission in result.included:
-        values = {cell.key: cell.value for cell in submission.cells}
-        sheet.append([submission.unit.name, submission.version_no] + [values.get(cell.key) for cell in inputs])
-    sheet.append(["合计", ""] + [result.values[cell.key] for cell in inputs])
     sheet.freeze_panes = "C3"
     sheet.column_dimensions["A"].width = 30
+    return inputs
+
+
+def _detail_rows(session: Session, result: Aggregate, inputs: list) -> Iterator[list]:
+    """Each counted unit's input cells, read from the database a chunk of units at a time; then the sums."""
+    for start in range(0, len(result.included), DETAIL_CHUNK):
+        chunk = result.included[start : start + DETAIL_CHUNK]
+        values = {submission.id: {} for submission in chunk}
+        query = select(CellValue.submission_id, CellValue.key, CellValue.value).where(
+            CellValue.submission_id.in_(list(values))
+        )
+        for submission_id, key, value in session.execute(query):
+            values[submission_id][key] = value
+        for submission in chunk:
+            cells = values[submission.id]
+            yield [submission.unit.name, submission.version_no] + [cells.get(cell.key) for cell in inputs]
+    yield ["合计", ""] + [result.values[cell.key] for cell in inputs]
