@@ -72,7 +72,7 @@ def validate(
     """校验一个或多个工作簿（也可以是文件夹），列出每个问题。"""
     files = _expand(paths)
     if not files:
-        raise click.UsageError("没有找到 .xlsx 文件。")
+        raise click.UsageError("没有找到 .xlsx 工作簿或已发布的年报（.pdf、.html、.docx、.txt）。")
     previous = _last_year_report(last_year) if last_year else None
     results = [_check_file(path, version, previous, _output_for(path, output, len(files))) for path in files]
     if as_json:
@@ -87,10 +87,14 @@ def validate(
 
 
 def _expand(paths) -> list[Path]:
+    from .published import SUFFIXES
+
     files = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.xlsx") if _is_input(p)))
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.suffix.lower() in (".xlsx", *SUFFIXES) and _is_input(p))
+            )
         else:
             files.append(path)
     return files
@@ -110,16 +114,21 @@ def _output_for(path: Path, output: Path | None, count: int) -> Path | None:
 
 
 def _last_year_report(path: Path) -> Report:
-    from .workbook import validate_grids
-    from .xlsx.load import load_grids
+    from .published.commands import validated
 
     try:
-        return validate_grids(load_grids(path))[1]
+        return validated(path)
     except ServerError as error:
         raise click.ClickException(f"上年度工作簿无法读取：{error.message}") from error
 
 
 def _check_file(path: Path, version: str | None, previous: Report | None, output: Path | None) -> dict:
+    from .published import is_published
+
+    if is_published(path.name):  # a published report (PDF, web page, Word, text): no annotated copy
+        from .published.commands import check_published
+
+        return check_published(path, version, previous, _max_findings())
     from .workbook import validate_grids
     from .xlsx.annotate import annotate
     from .xlsx.load import load_grids
@@ -212,6 +221,16 @@ def _register_district_commands() -> None:
 
 
 _register_district_commands()
+
+
+def _register_published_commands() -> None:
+    from .published.commands import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_published_commands()
 
 
 # template / docs ---------------------------------------------------------------

@@ -17,6 +17,10 @@ from ..findings import Report
 from ..forms import FORMS
 from ..forms import get_form
 from ..pipeline import validate_values
+from ..published import is_published
+from ..published import validate_published
+from ..published.export import DOCX
+from ..published.export import export_docx
 from ..workbook import validate_grids
 from ..workbook.layout import layout_for
 from ..xlsx.annotate import annotate
@@ -87,6 +91,10 @@ def workbook_annotated():
     """The uploaded workbook annotated with the findings, as .xlsx."""
     upload = load_upload(request.form.to_dict(), request.files.to_dict())
     data, reading, report = _check_upload(upload)
+    if is_published(upload["file"].filename or ""):  # a published report: its tables as the published section
+        name = f"{_stem(upload['file'].filename)}.统计表.docx"
+        docx = export_docx(reading.form, report.values, unit=report.unit, year=report.year)
+        return Response(docx, mimetype=DOCX, headers={"Content-Disposition": _attachment(name)})
     name = f"{_stem(upload['file'].filename)}.checked.xlsx"
     return Response(annotate(data, reading, report), mimetype=XLSX, headers={"Content-Disposition": _attachment(name)})
 
@@ -95,15 +103,22 @@ def _check_upload(upload: dict):
     """Read and validate the uploaded workbook(s) exactly as the CLI does."""
     previous = None
     if upload["last_year"] is not None:
-        previous = _read(upload["last_year"].read(), "last_year", "上年度工作簿无法读取：")[1]
+        last = upload["last_year"]
+        previous = _read(last.read(), "last_year", "上年度工作簿无法读取：", name=last.filename or "")[1]
     data = upload["file"].read()
-    reading, report = _read(data, "file", version=upload["version"], last_year=previous)
+    name = upload["file"].filename or ""
+    reading, report = _read(data, "file", version=upload["version"], last_year=previous, name=name)
     return data, reading, report
 
 
-def _read(data: bytes, field: str, prefix: str = "", **options):
-    """validate_grids on an uploaded file; a "cannot proceed" error names the form field."""
+def _read(data: bytes, field: str, prefix: str = "", name: str = "", **options):
+    """validate_grids (or, for a published report, validate_published) on an uploaded file.
+
+    A "cannot proceed" error names the form field.
+    """
     try:
+        if is_published(name):
+            return validate_published(data, name, max_findings=int(current_app.config["MAX_FINDINGS"]), **options)
         return validate_grids(load_grids(data), max_findings=int(current_app.config["MAX_FINDINGS"]), **options)
     except ServerError as error:
         errors = [{"field": field, "message": error.message}]
@@ -111,9 +126,9 @@ def _read(data: bytes, field: str, prefix: str = "", **options):
 
 
 def _stem(filename: str) -> str:
-    """The file name without folders (browsers on Windows may send them) and without .xlsx."""
+    """The file name without folders (browsers on Windows may send them) and without its ending (.xlsx, .pdf …)."""
     name = re.split(r"[\\/]", filename)[-1]
-    return re.sub(r"\.xlsx$", "", name, flags=re.IGNORECASE).strip() or "workbook"
+    return re.sub(r"\.(xlsx|pdf|html?|docx|txt)$", "", name, flags=re.IGNORECASE).strip() or "workbook"
 
 
 def _attachment(name: str) -> str:

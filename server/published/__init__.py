@@ -43,6 +43,8 @@ class PublishedReading:
     header: dict[str, object]
     addresses: dict[str, tuple[str, str]]
     findings: list[Finding]
+    mode: str = "published"
+    """How the tables were found (workbook doors say template or labels)."""
 
 
 def is_published(name: str) -> bool:

@@ -20,6 +20,7 @@ from .layout import VALUE
 from .layout import Span
 from .layout import form_layouts
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _CSS = (
     "table{border-collapse:collapse;margin:0 0 1.5em 0;font-size:10.5pt}"
     "td,th{border:1px solid #000;padding:2px 6px;text-align:center;vertical-align:middle}"

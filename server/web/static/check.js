@@ -13,6 +13,8 @@
     return node;
   }
 
+  var PUBLISHED = /\.(pdf|html?|docx|txt)$/i;
+
   function show(value) { return value === null || value === undefined ? "" : value; }
 
   function post(url, form, options) {
@@ -56,14 +58,16 @@
     note.textContent = "正在生成……";
     post(results.dataset.annotatedUrl, form, { blob: true }).then(function (xhr) {
       if (!xhr || xhr.status !== 200) { note.textContent = "下载失败，请重试。"; return; }
-      var link = el("a", { href: URL.createObjectURL(xhr.response), download: file.name.replace(/\.xlsx$/i, "") + ".checked.xlsx" });
+      var published = PUBLISHED.test(file.name);
+      var name = published ? file.name.replace(PUBLISHED, "") + ".统计表.docx" : file.name.replace(/\.xlsx$/i, "") + ".checked.xlsx";
+      var link = el("a", { href: URL.createObjectURL(xhr.response), download: name });
       document.body.appendChild(link); link.click(); link.remove();
-      note.textContent = "已下载标注后的工作簿。";
+      note.textContent = published ? "已下载统计表（Word）。" : "已下载标注后的工作簿。";
     });
   }
 
   function submitBox(file, report, card) {
-    if (!results.dataset.submitUrl) return;
+    if (!results.dataset.submitUrl || PUBLISHED.test(file.name)) return;
     var box = card.appendChild(el("div", { "class": "submit-box" }));
     if (!report.ok) { box.appendChild(el("p", { "class": "muted" }, "有错误的报告不能提交：请在 Excel 中改正后重新上传。")); return; }
     var explanation = null;
@@ -92,7 +96,8 @@
     card.querySelector(".state").textContent = report.summary + "（" + (report.unit || "未填单位") + "，" + (report.year || "未填年度") + " 年度，" + report.version + " 年版格式）";
     card.classList.add(report.ok ? "ok" : "failed");
     var tools = card.appendChild(el("p", { "class": "toolbar" }));
-    var button = tools.appendChild(el("button", { "class": "btn secondary", type: "button" }, "下载标注后的工作簿"));
+    var label = PUBLISHED.test(file.name) ? "下载统计表（Word，官方格式）" : "下载标注后的工作簿";
+    var button = tools.appendChild(el("button", { "class": "btn secondary", type: "button" }, label));
     tools.appendChild(el("span", { "class": "download-note muted" }));
     button.addEventListener("click", function () { download(file, card); });
     card.appendChild(findingsTable(report.findings));
