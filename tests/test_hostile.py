@@ -331,3 +331,23 @@ def test_the_settings_defaults_are_the_reader_defaults():
     from server.xlsx.limits import from_settings
 
     assert from_settings(DEFAULTS) == Limits()
+
+
+def test_unit_list_import_answers_every_file(site):
+    app, logins = site
+    client = _login(app, logins, "district")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/district/units").get_data(as_text=True))
+    for name in REFUSED:
+        form = {"file": (io.BytesIO(corpus()[name]), "名单.xlsx"), "csrf_token": token.group(1)}
+        response = client.post("/district/units/import", data=form, headers={"Accept": "application/json"})
+        assert response.status_code == 422, name
+        _chinese(response.get_json()["error"])
+
+
+def test_a_unit_list_saved_by_chinese_excel_as_gbk_csv_is_read():
+    from server.district.cli import read_unit_list
+
+    rows = read_unit_list("单位名称,单位类型\n丙街道办事处,街道办事处\n".encode("gb18030"), "名单.csv")
+    assert rows == [{"name": "丙街道办事处", "kind": "街道办事处"}]
+    with pytest.raises(Exception, match="不是 CSV 文本文件"):
+        read_unit_list(bytes(range(128, 256)) * 4, "名单.csv")

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-import openpyxl
 from sqlalchemy.orm import Session
 
 from ..errors import ServerError
@@ -81,13 +80,13 @@ def units_add(name: str, kind: str | None, login: str | None) -> None:
 def read_unit_list(data: bytes, filename: str) -> list[dict]:
     """Rows of a unit list (.csv or .xlsx) with the columns 单位名称, 单位类型, 登录名."""
     if filename.lower().endswith(".xlsx"):
-        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        lines = [
-            ["" if value is None else str(value).strip() for value in row] for row in sheet.iter_rows(values_only=True)
-        ]
+        from ..xlsx.load import load_grids  # the guarded reader: a damaged or hostile file is a Chinese refusal
+
+        grids = load_grids(data)
+        rows = grids[0].rows if grids else []
+        lines = [["" if value is None else str(value).strip() for value in row] for row in rows]
     else:
-        text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else data.decode("utf-16")
-        lines = [[value.strip() for value in row] for row in csv.reader(io.StringIO(text))]
+        lines = [[value.strip() for value in row] for row in csv.reader(io.StringIO(_csv_text(data)))]
     if not lines:
         return []
     header = [UNIT_COLUMNS.get(value, value) for value in lines[0]]
@@ -96,18 +95,57 @@ def read_unit_list(data: bytes, filename: str) -> list[dict]:
     return [dict(zip(header, line, strict=False)) for line in lines[1:] if any(line)]
 
 
-def import_unit_rows(session: Session, rows: list[dict]) -> list[tuple[int, str, str]]:
-    """Register every row; (row number, unit, result) per row, bad rows reported."""
-    results = []
-    for number, row in enumerate(rows, start=2):
+def _csv_text(data: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM), UTF-16, or GB18030 as Excel saves it on Chinese Windows."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
-            unit, credentials = service.register_unit(session, row.get("name", ""), row.get("kind"), row.get("login"))
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ServerError("无法读取单位名单：不是 CSV 文本文件。请上传 .xlsx，或在 Excel 中另存为“CSV UTF-8”。", status=422)
+
+
+IMPORT_BATCH = 200
+"""Units registered per transaction: a commit waits for the disk, a unit's rows do not."""
+
+
+def import_unit_rows(session: Session, rows: list[dict]) -> list[tuple[int, str, str]]:
+    """Register every row; (row number, unit, result) per row, bad rows reported.
+
+    Rows are committed in batches; a batch with a bad row is registered again
+    row by row, so that the bad row alone is left out.
+    """
+    numbered = list(enumerate(rows, start=2))
+    results = []
+    for start in range(0, len(numbered), IMPORT_BATCH):
+        batch = numbered[start : start + IMPORT_BATCH]
+        try:
+            done = [(number, *_register_row(session, row)) for number, row in batch]
             session.commit()
-            results.append((number, unit.name, _show(credentials, unit.name)))
-        except ServerError as error:
+        except ServerError:
             session.rollback()
-            results.append((number, row.get("name", ""), f"未登记：{error.message}"))
+            done = [_register_alone(session, number, row) for number, row in batch]
+        results.extend(done)
     return results
+
+
+def _register_row(session: Session, row: dict) -> tuple[str, str]:
+    unit, credentials = service.register_unit(session, row.get("name", ""), row.get("kind"), row.get("login"))
+    return unit.name, _show(credentials, unit.name)
+
+
+def _register_alone(session: Session, number: int, row: dict) -> tuple[int, str, str]:
+    try:
+        name, shown = _register_row(session, row)
+        session.commit()
+        return number, name, shown
+    except ServerError as error:
+        session.rollback()
+        return number, row.get("name", ""), f"未登记：{error.message}"
 
 
 @units.command("import")
