@@ -73,6 +73,14 @@ class Finding:
     """Identity or check name from FORMS.md (I1…I4, P1…P11, X1…X5)."""
     alternatives: tuple[tuple[dict, ...], ...] = ()
     """For an ambiguous localisation: each option is a tuple of {key, sheet, cell, suggestion}."""
+    id: str | None = None
+    """Number of the finding in its report (``F1``, ``F2`` … in report order), set by :mod:`server.stories`."""
+    name: str = ""
+    """The rule's Chinese name (what clerks read instead of the rule id)."""
+    explained_by: str | None = None
+    """Id of the mistake (a culprit or an ambiguity) this finding is a consequence of; None when it stands alone."""
+    explains: tuple[str, ...] = ()
+    """On a mistake: ids of the findings it explains (its consequences)."""
 
     def to_dict(self) -> dict:
         """JSON form (the documented shape)."""
@@ -91,7 +99,16 @@ class Finding:
             "suggestion": self.suggestion,
             "cells": [ref.to_dict() for ref in self.cells],
             "alternatives": [list(option) for option in self.alternatives],
+            "id": self.id,
+            "name": self.name,
+            "explained_by": self.explained_by,
+            "explains": list(self.explains),
         }
+
+    @property
+    def explained(self) -> bool:
+        """True when a mistake elsewhere explains this finding (it is shown under that mistake)."""
+        return self.explained_by is not None
 
     def flat(self) -> tuple:
         """(rule, key, severity): what tests and door comparisons assert on."""
@@ -131,11 +148,21 @@ class Report:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Number of findings per severity."""
+        """Number of findings per severity that stand on their own: errors count mistakes, not symptoms.
+
+        A finding explained by a mistake (``explained_by``) is not counted: one typo that
+        breaks three sums is one error.
+        """
         counts = dict.fromkeys(SEVERITIES, 0)
         for finding in self.findings:
-            counts[finding.severity] += 1
+            if not finding.explained:
+                counts[finding.severity] += 1
         return counts
+
+    @property
+    def explained(self) -> int:
+        """How many findings are consequences of a mistake (not counted in :attr:`counts`)."""
+        return sum(1 for finding in self.findings if finding.explained)
 
     @property
     def ok(self) -> bool:
@@ -154,6 +181,15 @@ class Report:
             parts.append(f"{counts[WARNING]} 处提示")
         head = "校验未通过" if counts[ERROR] else "校验通过（有提示）"
         return f"{head}：{'、'.join(parts)}"
+
+    def heading(self) -> str:
+        """Whose report this is, as a clerk reads it: ``某某局 · 2025 年度 · 2021 年版格式``."""
+        form = f"{self.version} 年版格式"
+        if not self.unit and not self.year:
+            return f"未填写填报单位和报告年度 · {form}"
+        unit = self.unit or "未填写填报单位"
+        year = f"{self.year} 年度" if self.year else "未填写报告年度"
+        return f"{unit} · {year} · {form}"
 
     def outcome(self, rule: str) -> Outcome:
         """The outcome counter of a rule (created on first use)."""
@@ -178,4 +214,6 @@ class Report:
             "values": dict(self.values),
             "outcomes": {rule: o.to_dict() for rule, o in sorted(self.outcomes.items())},
             "truncated": self.truncated,
+            "heading": self.heading(),
+            "explained": self.explained,
         }

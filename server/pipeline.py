@@ -24,6 +24,7 @@ from .rules.base import LastYear
 from .rules.catalogue import RULES
 from .rules.header import parse_header
 from .rules.messages import render
+from .stories import tell
 
 MAX_FINDINGS = 500
 """Findings beyond this many are left out (a notice says how many)."""
@@ -71,6 +72,7 @@ def validate_values(
     for check in extra_checks:
         report.findings.extend(check(report))
     _order_and_cap(form, report, max_findings)
+    tell(form, report)
     return report
 
 

@@ -10,7 +10,9 @@
 3. Compute blank derived cells from their parts; other blank inputs count
    as 0. A typed total is never replaced: the identities judge it.
 4. Report what was filled (grouped per table), what was deduced, and the
-   blank inputs (one grouped warning per table).
+   blank inputs (one grouped warning per table). A table whose input cells
+   are all blank was not filled in at all: one error (``table.blank``), so
+   an empty template never passes as a report of zeros.
 """
 
 from __future__ import annotations
@@ -173,7 +175,13 @@ def _report(ctx: Context) -> None:
     for table in ctx.form.tables:
         keys = [c.key for c in ctx.form.cells.values() if c.table is table]
         _filled_finding(ctx, table, [k for k in keys if ctx.state[k] == COMPUTED])
-        _blank_finding(ctx, table, [k for k in keys if ctx.state[k] == BLANK and k not in ctx.form.definitions])
+        inputs = [k for k in keys if k not in ctx.form.definitions]
+        blank = [k for k in inputs if ctx.state[k] == BLANK]
+        if inputs and len(blank) == len(inputs) and not _missing(ctx, table):
+            _blank_table_finding(ctx, table, blank)
+        else:
+            ctx.report.outcome("table.blank").passed += 1
+            _blank_finding(ctx, table, blank)
 
 
 def _deduced_finding(ctx: Context, key: str) -> None:
@@ -218,6 +226,20 @@ def _blank_finding(ctx: Context, table, keys: list[str]) -> None:
     params = {"table": table.name, "count": len(keys), "cells": _cells_text(ctx, keys)}
     refs = tuple(ctx.ref(k, "cell", value=None) for k in keys)
     ctx.add(ctx.finding("value.blank", keys[0], params=params, expected=0, actual=None, cells=refs))
+
+
+def _missing(ctx: Context, table) -> bool:
+    """True when the workbook lacks the table (the layout finding already says so)."""
+    return any(f.rule == "layout.missing_table" and f.table == table.key for f in ctx.report.findings)
+
+
+def _blank_table_finding(ctx: Context, table, keys: list[str]) -> None:
+    """A table with every input cell blank is not a report of zeros: it was not filled in."""
+    ctx.report.outcome("table.blank").failed += 1
+    ctx.report.outcome("value.blank").failed += 1
+    params = {"table": table.name, "count": len(keys)}
+    refs = tuple(ctx.ref(k, "cell", value=None) for k in keys)
+    ctx.add(ctx.finding("table.blank", keys[0], params=params, expected=0, actual=None, cells=refs))
 
 
 def _cells_text(ctx: Context, keys: list[str]) -> str:

@@ -8,6 +8,7 @@ from engine import check
 from engine import only
 from engine import pairs
 
+from server.findings import ERROR
 from server.findings import INFO
 from server.findings import WARNING
 from server.forms import get_form
@@ -83,11 +84,29 @@ def test_blank_inputs_are_one_grouped_warning_per_table():
     assert report.values["t2.deny_1.c_natural"] == 0
 
 
-def test_an_empty_template_is_three_blank_warnings_and_zero_totals():
+def test_an_empty_template_is_three_blank_table_errors_and_zero_totals():
+    """Issue 10: an empty template never passes as a report of zeros."""
     report = check("2021", {})
-    assert len(only(report, "value.blank")) == 3
+    assert not only(report, "value.blank")
+    blank = only(report, "table.blank")
+    assert [(f.severity, f.table) for f in blank] == [(ERROR, "t1"), (ERROR, "t2"), (ERROR, "t3")]
+    assert blank[1].message.startswith("表二未填写：没有发生的请填 0")
     assert all(value == 0 for value in report.filled.values())
-    assert report.ok
+    assert not report.ok
+    assert report.summary() == "校验未通过：3 处错误"
+
+
+def test_one_table_left_blank_is_an_error_the_others_are_not():
+    form = get_form("2021")
+    values = {k: v for k, v in consistent_values(form, seed=15).items() if not k.startswith("t3.")}
+    report = check("2021", values)
+    assert [(f.rule, f.table) for f in report.findings if f.severity == ERROR] == [("table.blank", "t3")]
+
+
+def test_a_table_of_typed_zeros_is_not_blank():
+    form = get_form("2021")
+    report = check("2021", zero_values(form))
+    assert not only(report, "table.blank") and report.ok
 
 
 def test_earlier_automatic_fills_are_recomputed_not_treated_as_typed():
@@ -97,9 +116,29 @@ def test_earlier_automatic_fills_are_recomputed_not_treated_as_typed():
     first = check("2021", typed)
     after_fill = {**typed, **first.filled}
     after_fill["t2.open.c_natural"] += 1
+    after_fill["t2.new.c_natural"] += 1  # the column stays balanced: no mistake, the totals are recomputed
     second = check("2021", after_fill, autofilled=first.filled)
     assert second.filled["t2.open.c_total"] == first.filled["t2.open.c_total"] + 1
     assert not only(second, "sum.row_total")
+
+
+def test_a_blank_total_over_a_likely_typo_is_held_until_the_fix():
+    """Issue 10: D29 blank, D8 typed 33 for 3. D29 is not filled with 35; the culprit says so."""
+    form = get_form("2021")
+    values = consistent_values(form, seed=15)
+    values.pop("t2.total.c_natural")
+    right = values["t2.open.c_natural"]
+    values["t2.open.c_natural"] = right + 30
+    report = check("2021", values)
+    [culprit] = only(report, "locate.culprit")
+    assert culprit.key == "t2.open.c_natural" and culprit.suggestion == right
+    assert "t2.total.c_natural" not in report.filled
+    assert "t2.total.c_natural" in report.cleared
+    assert ("t2.total.c_natural", "held") in {(ref.key, ref.role) for ref in culprit.cells}
+    assert "合计 D29 暂不自动填入" in culprit.message
+    assert not [f for f in report.findings if f.rule == "total.filled" and f.key == "t2.total.c_natural"]
+    fixed = check("2021", {**values, "t2.open.c_natural": right})
+    assert fixed.filled["t2.total.c_natural"] == consistent_values(form, seed=15)["t2.total.c_natural"]
 
 
 def test_filling_is_idempotent():

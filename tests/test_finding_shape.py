@@ -52,6 +52,7 @@ def test_finding_names_sheet_and_cell_in_chinese_with_expected_and_actual(findin
     assert any("\u4e00" <= ch <= "\u9fff" for ch in finding.message)
     assert finding.cell in finding.message or finding.rule in (
         "value.blank",
+        "table.blank",
         "total.filled",
         "locate.ambiguous",
         "locate.failed",
@@ -72,8 +73,12 @@ def test_finding_names_sheet_and_cell_in_chinese_with_expected_and_actual(findin
         "layout.moved",
     )
     assert finding.expected is not None, finding.rule
+    # Issue 10: clerks read Chinese names, never rule ids or identity numbers (I1, P4 …) in front of a message.
+    assert finding.rule not in finding.message
+    assert not finding.check or f"{finding.check} " not in finding.message
+    assert finding.name and any("\u4e00" <= ch <= "\u9fff" for ch in finding.name)
     assert finding.actual is not None or finding.rule in BLANK_ACTUAL, finding.rule
 
 
-BLANK_ACTUAL = ("total.filled", "value.deduced", "value.blank", "header.missing")
+BLANK_ACTUAL = ("total.filled", "value.deduced", "value.blank", "table.blank", "header.missing")
 """Rules about blank cells: their ``actual`` is null, meaning the cell is empty (docs/findings.md)."""

@@ -10,7 +10,6 @@ from engine import check
 from engine import only
 
 from server.findings import ERROR
-from server.findings import INFO
 from server.forms import get_form
 from server.workbook.layout import layout_for
 
@@ -72,7 +71,7 @@ def test_ambiguity_is_said_when_several_cells_could_be_wrong():
     report = check("2021", values)
     assert not only(report, "locate.culprit")
     [ambiguous] = only(report, "locate.ambiguous")
-    assert ambiguous.severity == INFO
+    assert ambiguous.severity == ERROR  # one mistake, somewhere among the options
     assert ambiguous.suggestion is None
     options = [[(change["key"], change["suggestion"]) for change in option] for option in ambiguous.alternatives]
     # The mistyped cell and 一、本年新收 of the same column both fix the balance (I3) with one change.
@@ -82,9 +81,14 @@ def test_ambiguity_is_said_when_several_cells_could_be_wrong():
     for option in options:  # every option offered really makes every identity hold
         fixed = check("2021", {**values, **dict(option)})
         assert not [f for f in fixed.findings if f.severity == ERROR], option
-    assert "无法唯一确定" in ambiguous.message
-    for index, ((key, suggestion),) in enumerate(options, start=1):
-        assert f"（{index}）{layout_for('2021').addresses[key][1]} 改为 {suggestion}" in ambiguous.message
+    cells = [layout_for("2021").addresses[key][1] for ((key, _),) in options]
+    assert ambiguous.message.startswith(f"{'、'.join(cells)} 中有一个填错，请逐一核对原始登记")
+    for cell, ((_, suggestion),) in zip(cells, options, strict=True):
+        assert f" {cell}「" in ambiguous.message and f"它应为 {suggestion}" in ambiguous.message
+    assert "改为" not in ambiguous.message
+    breaks = [f for f in report.findings if f.rule.startswith(("sum.", "balance."))]
+    assert breaks and all(f.explained_by == ambiguous.id for f in breaks)
+    assert report.counts[ERROR] == 1
 
 
 def test_table_three_single_error_is_ambiguous_between_part_and_total():

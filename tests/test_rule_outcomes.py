@@ -153,6 +153,7 @@ NO_UNDECIDED = {
     "value.unreadable": "is itself the report that a cell cannot be read",
     "value.formula": "is itself the report that a cell cannot be read (tests/test_hostile.py)",
     "value.blank": "counts blank cells per table",
+    "table.blank": "a table is filled in or not (tests/test_engine_totals.py)",
     "value.deduced": "a notice of what the engine filled",
     "total.filled": "a notice of what the engine filled",
     "check.undecided": "is itself the cannot-check report",

@@ -26,6 +26,7 @@ class CellRefSchema(Schema):
     role = fields.String(
         metadata=_doc(
             "total 合计 | part 组成项 | culprit 最可能填错 | blocking 阻碍校验 | candidate | cell | last_year"
+            " | held 暂不填入的合计"
         )
     )
 
@@ -54,6 +55,12 @@ class FindingSchema(Schema):
         fields.List(fields.Dict()),
         metadata=_doc("无法确定哪一格填错时的几种改法，每种是若干 {key, sheet, cell, suggestion}"),
     )
+    id = fields.String(metadata=_doc("本条在结果中的编号 F1、F2……"))
+    name = fields.String(metadata=_doc("规则的中文名称"))
+    explained_by = fields.String(
+        allow_none=True, metadata=_doc("引起本条的填错（locate.culprit 或 locate.ambiguous）的 id")
+    )
+    explains = fields.List(fields.String(), metadata=_doc("仅填错：由它引起的各条的 id"))
 
 
 class OutcomeSchema(Schema):
@@ -72,7 +79,9 @@ class ReportSchema(Schema):
     year = fields.Integer(allow_none=True, metadata=_doc("报告年度"))
     unit = fields.String(allow_none=True, metadata=_doc("填报单位"))
     summary = fields.String(metadata=_doc("一句话结论，如“校验未通过：2 处错误”"))
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata=_doc("各严重程度的问题条数"))
+    counts = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata=_doc("各严重程度的问题条数（由填错引起的不另计）")
+    )
     findings = fields.List(fields.Nested(FindingSchema), metadata=_doc("问题列表，按严重程度和表格顺序排列"))
     filled = fields.Dict(keys=fields.String(), values=fields.Float(), metadata=_doc("应填入空白单元格的合计和推算值"))
     cleared = fields.List(fields.String(), metadata=_doc("上次自动填入、现在应清空的单元格键"))
@@ -83,6 +92,8 @@ class ReportSchema(Schema):
         keys=fields.String(), values=fields.Nested(OutcomeSchema), metadata=_doc("每条规则的通过、不成立、无法校验次数")
     )
     truncated = fields.Integer(metadata=_doc("超过条数上限而未列出的问题条数"))
+    heading = fields.String(metadata=_doc("报告是谁的：填报单位 · 报告年度 · 格式版本"))
+    explained = fields.Integer(metadata=_doc("由某个填错引起、不另计的问题条数"))
     mode = fields.String(metadata=_doc("仅上传工作簿时：template 按模板读取，labels 按表格标签识别"))
 
 

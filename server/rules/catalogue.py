@@ -25,14 +25,14 @@ class RuleInfo:
 
 
 _RULES = [
-    RuleInfo("sum.row_total", "表二行合计（I1）", ERROR),
-    RuleInfo("sum.results_total", "表二（七）总计（I2）", ERROR),
-    RuleInfo("balance.applications", "表二各列平衡（I3）", ERROR),
-    RuleInfo("sum.case_total", "表三总计（I4）", ERROR),
+    RuleInfo("sum.row_total", "行合计", ERROR),
+    RuleInfo("sum.results_total", "办理结果总计", ERROR),
+    RuleInfo("balance.applications", "申请数量平衡", ERROR),
+    RuleInfo("sum.case_total", "复议诉讼总计", ERROR),
     RuleInfo("check.undecided", "无法校验", WARNING),
     RuleInfo("locate.culprit", "最可能填错的单元格", ERROR),
-    RuleInfo("locate.ambiguous", "填错位置不唯一", INFO),
-    RuleInfo("locate.failed", "未能定位", INFO),
+    RuleInfo("locate.ambiguous", "几格之一填错", ERROR),
+    RuleInfo("locate.failed", "未能找出填错的单元格", INFO),
     RuleInfo("value.text", "数字单元格中填了文字", ERROR),
     RuleInfo("value.numeric_text", "文本格式的数字", WARNING),
     RuleInfo("value.unreadable", "无法识别的内容", ERROR),
@@ -41,6 +41,7 @@ _RULES = [
     RuleInfo("value.not_integer", "应为整数", ERROR),
     RuleInfo("value.precision", "金额小数位过多", WARNING),
     RuleInfo("value.blank", "应填单元格为空", WARNING),
+    RuleInfo("table.blank", "整张表未填写", ERROR),
     RuleInfo("value.deduced", "空白单元格已推算填入", INFO),
     RuleInfo("total.filled", "合计已自动计算", INFO),
     RuleInfo("layout.stray", "填写区域以外的内容", ERROR),
@@ -52,28 +53,45 @@ _RULES = [
     RuleInfo("layout.unknown_row", "表格中无法识别的行", WARNING),
     RuleInfo("layout.other_version", "另一格式版本的行", WARNING),
     RuleInfo("layout.label_fuzzy", "行名与标准写法不同", INFO),
-    RuleInfo("narrative.mismatch", "正文与表格不一致（P9）", WARNING),
+    RuleInfo("narrative.mismatch", "正文与表格不一致", WARNING),
     RuleInfo("header.missing", "未填写基本信息", WARNING),
     RuleInfo("header.year_invalid", "报告年度无法识别", ERROR),
-    RuleInfo("header.version_year", "格式版本与报告年度不符（P10）", ERROR),
+    RuleInfo("header.version_year", "格式版本与报告年度不符", ERROR),
     RuleInfo("header.date_invalid", "填报日期无法识别", WARNING),
-    RuleInfo("header.date_early", "填报日期早于统计期结束（P11）", WARNING),
-    RuleInfo("header.date_late", "填报日期晚于法定公开期限（P11）", INFO),
-    RuleInfo("cross.unit_changed", "单位名称与上年不同（X5）", WARNING),
+    RuleInfo("header.date_early", "填报日期早于统计期结束", WARNING),
+    RuleInfo("header.date_late", "填报日期晚于法定公开期限", INFO),
+    RuleInfo("cross.unit_changed", "单位名称与上年不同", WARNING),
     RuleInfo("cross.year_gap", "上年度报告年度不符", WARNING),
-    RuleInfo("plaus.rules_power", "无规章制定权的单位填报了规章（P4）", WARNING),
-    RuleInfo("plaus.items_as_decisions", "处理决定数量疑似填成事项数（P5）", WARNING),
-    RuleInfo("plaus.town_fees", "街道乡镇填报收费或集中采购（P6）", INFO),
-    RuleInfo("plaus.carry_out_ratio", "结转下年度比例偏高（P7）", WARNING),
-    RuleInfo("plaus.cases_without_applications", "有复议诉讼但无申请（P8）", INFO),
+    RuleInfo("plaus.rules_power", "无规章制定权的单位填报了规章", WARNING),
+    RuleInfo("plaus.items_as_decisions", "处理决定数量疑似填成事项数", WARNING),
+    RuleInfo("plaus.town_fees", "街道乡镇填报收费或集中采购", INFO),
+    RuleInfo("plaus.carry_out_ratio", "结转下年度比例偏高", WARNING),
+    RuleInfo("plaus.cases_without_applications", "有复议诉讼但无申请", INFO),
     RuleInfo("report.truncated", "问题过多，未全部列出", WARNING),
 ]
 
 RULES: dict[str, RuleInfo] = {rule.id: rule for rule in _RULES}
 
 
+_FAMILY_NAMES = {"plaus": "合理性提示", "cross": "与上年度对照", "check": "校验", "layout": "表格结构"}
+"""Chinese names of rule families, for a rule a form declares without a name here."""
+
+
 def rule_info(rule: str, name: str = "", severity: str = WARNING) -> RuleInfo:
     """Info of a rule id; ids declared by a form (checks) get the form's name."""
     if rule in RULES:
         return RULES[rule]
-    return RuleInfo(rule, name or rule, severity)
+    return RuleInfo(rule, name or _FAMILY_NAMES.get(rule.split(".", 1)[0], "校验"), severity)
+
+
+def rule_name(rule: str, form=None) -> str:
+    """The Chinese name clerks read for a rule id (never the id itself).
+
+    A check declared by a form is named by its label there (``现行有效件数 通常不小于 本年制发件数``).
+    """
+    if rule in RULES:
+        return RULES[rule].name
+    for check in getattr(form, "checks", ()):
+        if check.rule == rule:
+            return check.label
+    return rule_info(rule).name

@@ -59,7 +59,7 @@ def _apply(ctx: Context, check: Check, row: str | None, column: str | None) -> N
         outcome.undecided += 1
         for _, key, value in sides[0] + sides[1]:
             if value is None and key in ctx.form.cells:
-                ctx.block(key, check.name, key)
+                ctx.block(key, check.label, key)
         return
     left = sum(term.coef * value for term, _, value in sides[0])
     right = sum(term.coef * value for term, _, value in sides[1])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..findings import UNDECIDED
 from ..forms.derive import Identity
 from .base import Context
+from .catalogue import rule_name
 
 _TOLERANCE = 1e-6
 
@@ -25,7 +26,7 @@ def run(ctx: Context) -> list[Identity]:
         if blockers:
             outcome.undecided += 1
             for key in sorted(blockers):
-                ctx.block(key, identity.name, identity.anchor)
+                ctx.block(key, rule_name(identity.rule), identity.anchor)
         elif abs(_side(ctx, identity.left) - _side(ctx, identity.right)) > _TOLERANCE:
             outcome.failed += 1
             failed.append(identity)
@@ -95,6 +96,7 @@ def _balance_failure(ctx: Context, identity: Identity):
         "check": identity.name,
         "label": identity.label,
         "column": column.label if column.label != "其他" else "法人或其他组织·其他",
+        "where": ctx.where(identity.anchor),
         "expected": expected,
         "actual": actual,
         "left": _terms_text(ctx, identity.left),

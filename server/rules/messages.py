@@ -15,18 +15,30 @@ import string
 
 TEMPLATES: dict[str, str] = {
     # Identities (families; the label comes from the form definition)
-    "sum": "{check} {label}不成立：合计 {where} 填的是 {actual}，但各项之和为 {expected}（{parts}），相差 {diff}。",
+    "sum": (
+        "{where} 填的是 {actual}，与各项之和 {expected} 不符（相差 {diff}），请核对原始登记，改正合计或填错的那一项。"
+        "{label}（{parts}）。"
+    ),
     "balance": (
-        "{check} {column}列不平衡（{label}）：第一项加第二项 = {expected}（{left}），"
-        "第三项加第四项 = {actual}（{right}），相差 {diff}。"
+        "{where} 所在的{column}列不平衡，请核对该列各项后改正："
+        "第一项加第二项为 {expected}（{left}），第三项加第四项为 {actual}（{right}），相差 {diff}。规则：{label}。"
     ),
     "check.undecided": "{where} 的内容“{raw}”不是数字，以下校验无法进行：{checks}。请先改正该单元格。",
     # Error localisation
-    "locate.culprit": "{where} 很可能填错：现为 {actual}，改为 {suggestion} 后{table}的勾稽关系全部成立{others}。",
-    "locate.culprit_open": "{where} 很可能填错（现为 {actual}），但无法唯一推算出正确的数{others}，请对照台账核对。",
-    "locate.ambiguous": (
-        "{table}的勾稽关系不成立，但无法唯一确定是哪个单元格填错。以下任一种改法都能使全部勾稽关系成立：{options}。请对照台账逐一核对。"
+    "locate.culprit": (
+        "{where} 现为 {actual}，很可能填错，请核对原始登记后改正。如果只错了这一格，它应为 {suggestion}{others}。"
     ),
+    "locate.culprit_open": "{where} 现为 {actual}，很可能填错，请核对原始登记后改正{others}。无法由勾稽关系推算出它应为多少。",
+    "locate.ambiguous": "{table}的勾稽关系不成立，无法确定是哪一格填错，可能的情况：{options}。请逐一核对原始登记。",
+    # Stories: a mistake told with what it explains (server/stories.py)
+    "locate.ambiguous_cells": "{cells} 中有一个填错，请逐一核对原始登记后改正填错的那一格。{hints}。",
+    "locate.ambiguous_sets": "{table}中有几格填错，无法确定是哪几格，可能是以下情况之一：{options}。请逐一核对原始登记后改正。",
+    "story.text": "填的是文字“{raw}”（应填数字，读作 {value}），",
+    "story.affects": "因此不成立的勾稽关系：{checks}。",
+    "story.held": "合计 {cells} 暂不自动填入（它用到了可能填错的数），改正后重新校验时自动计算。",
+    "story.consequence": "这一条是 {mistake}造成的：改正后自然成立，不要改动本格。",
+    "story.consequence_own": "这一条也是 {mistake}造成的，改正后即成立。",
+    "story.held_note": "{where} 是合计，暂不自动填入：它的各项中 {mistake} 可能填错，改正后重新校验时自动计算。",
     "locate.failed": "{table}的勾稽关系不成立，未能自动找出最可能填错的单元格，请逐项核对标红的合计。",
     # Values
     "value.text": "{where} 填写的是文字“{raw}”（{reason}），应填数字。建议改为 {suggestion}。",
@@ -38,6 +50,7 @@ TEMPLATES: dict[str, str] = {
     "value.not_integer": "{where} 为 {actual}，本栏应填整数（单位：{unit}）。",
     "value.precision": "{where} 为 {actual}，金额以万元为单位最多保留 4 位小数（精确到元）。",
     "value.blank": "{table}有 {count} 个应填单元格为空（{cells}），已按 0 计算。没有的请填 0，不要留空。",
+    "table.blank": "{table}未填写：没有发生的请填 0（这张表的 {count} 个应填单元格全部是空的）。",
     "value.deduced": "{where} 未填写，根据“{label}”推算为 {value}，已自动填入，请核对。",
     "total.filled": "{where} 是合计单元格，未填写，已按各项之和自动计算为 {value}。",
     "total.filled_many": "{table}有 {count} 个合计单元格未填写，已按各项之和自动计算填入（{cells}）。",
@@ -65,7 +78,7 @@ TEMPLATES: dict[str, str] = {
     "layout.missing_row_printed": "文档的{table}中找不到“{label}”这一行，该行按空白处理。请核对是否漏印了这一行。",
     "layout.missing_table_printed": "文档中找不到{table}（{title}）。请核对报告是否包含这张表。",
     # Narrative vs tables (P9)
-    "narrative.mismatch": "{check} 正文{place}写道“{sentence}”（{stated}），但{where}为 {actual}。{scope}请核对正文或表格。",
+    "narrative.mismatch": "正文{place}写道“{sentence}”（{stated}），但{where}为 {actual}。{scope}请核对正文或表格。",
     # Header fields
     "header.missing": "未填写{label}（{where}）。{help}",
     "header.year_invalid": "报告年度“{raw}”无法识别，应填四位年份，例如 {example}。",
@@ -75,7 +88,7 @@ TEMPLATES: dict[str, str] = {
     "header.date_late": "填报日期 {date} 已晚于{kind}年度报告的法定公开期限 {deadline}（《政府信息公开条例》"
     "第四十九条）。请核对填报日期；确已逾期的，请尽快报送和公开。",
     # Declared checks (plausibility P1–P3, cross-year X1–X4); label and advice come from the form
-    "check": "{check} {label}：{where} {left_text} 为 {actual}，{right_text} 为 {expected}。{advice}",
+    "check": "{where}：{left_text} 为 {actual}，{right_text} 为 {expected}，{advice}。规则：{label}。",
     "cross.unit_changed": "单位名称与上年度不同（上年：{last}，本年：{this}）。如单位更名或合并，请在审核说明中写明。",
     "cross.year_gap": "上年度报告的报告年度是 {last}，不是 {expected}，跨年校验可能不适用。",
     "report.truncated": "问题过多，只列出了前 {shown} 条，另有 {left_out} 条未列出。请先改正已列出的问题后重新校验。",
