@@ -1,0 +1,212 @@
+"""Error localisation: which cells most likely hold the typing mistake.
+
+Fellegi–Holt minimal change: find the fewest cells of a table whose change
+makes every identity of that table hold. Cells whose value is not evidence —
+blank totals, deduced blanks, unreadable text — may change for free. Every
+cell the clerk typed (or left blank, counting as 0) costs 1.
+
+The search first looks among the cells of the broken identities (and the
+free cells they reach); when that cannot reach the set-cover lower bound it
+looks at the whole table. One-cell explanations are found by a residual
+check over all cells at once; more cells need HiGHS (see :mod:`.search`).
+
+One optimal set is reported as the culprits, each with the value to type
+when that value is unique. When another set of the same size also works,
+the answer is ambiguous and up to five sets are listed, in the order their
+cells appear in the form. When the time limit stopped the search, the
+finding says that the answer is the best found, not proven minimal.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..findings import CellRef
+from ..forms.derive import Identity
+from ..rules.base import Context
+from ..totals import TYPED
+from .branch import Undecided
+from .branch import smallest_sets
+from .matrices import Problem
+from .matrices import TableState
+from .matrices import table_matrix
+from .search import Milp
+from .search import Solution
+from .search import cover_bound
+from .search import order_key
+from .search import single_changes
+
+MAX_OPTIONS = 4
+"""How many alternatives an ambiguous finding lists besides the first set."""
+TIME_LIMIT = 2.0
+"""Seconds of solver time per table; past it the best set found so far is reported."""
+UNPROVEN = "（求解已到时间上限，这是目前找到的最好答案，未能证明是改动最少的）"
+
+
+def run(ctx: Context, failed: list[Identity]) -> None:
+    """Add culprit (or ambiguity) findings for every table with failed identities."""
+    big = 2 * sum(abs(v) for v in ctx.values.values() if v is not None) + 10
+    for table in ctx.form.tables:
+        if any(identity.table == table.key for identity in failed):
+            state = TableState(ctx, table_matrix(ctx.form, table.key), big)
+            _locate_table(ctx, table, state, failed)
+
+
+def _locate_table(ctx: Context, table, state: TableState, failed: list[Identity]) -> None:
+    rows = {identity.id: r for r, identity in enumerate(state.matrix.identities)}
+    failed_ids = {i.id for i in failed}
+    primary = [rows[i.id] for i in failed if i.table == table.key and not failed_ids.intersection(i.implied_by)]
+    groups = [state.group(r) for r in primary]
+    candidates = np.zeros(len(state.matrix.keys), dtype=bool)
+    for r, group in zip(primary, groups, strict=True):
+        candidates[list(group) if group is not None else state.matrix.touches[r] & state.costly] = True
+    hard = [group for group in groups if group is not None]
+    deadline = time.monotonic() + TIME_LIMIT
+    answer = _search(Problem(state, state.variables(candidates)), deadline)
+    best = answer.best
+    if best is None or best.cost > cover_bound(hard, best.cost, deadline):
+        answer = _better(answer, _search(Problem(state), deadline))
+    if answer.best is None or not answer.best.changed:
+        _failed(ctx, table, failed)
+    elif len(answer.options) == 1:
+        _culprits(ctx, table, answer.problem, answer.best, failed)
+    else:
+        _ambiguous(ctx, table, state, answer.options, failed)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """The sets found for one problem: the first is the one reported when it is alone."""
+
+    problem: Problem
+    options: list[Solution]
+
+    @property
+    def best(self) -> Solution | None:
+        return self.options[0] if self.options else None
+
+
+def _search(problem: Problem, deadline: float) -> _Answer:
+    """The best set and up to MAX_OPTIONS equally good ones, in form order (none when nothing was found)."""
+    single = single_changes(problem)
+    if single:
+        return _Answer(problem, single[: MAX_OPTIONS + 1])
+    try:
+        return _Answer(problem, sorted(smallest_sets(problem, MAX_OPTIONS + 1, deadline), key=order_key))
+    except Undecided:
+        pass
+    milp = Milp(problem, deadline)
+    best = milp.solve()
+    options = [] if best is None else [best]
+    if best is not None:
+        milp.at_most(best.cost)
+    while best is not None and best.proven and len(options) <= MAX_OPTIONS:
+        milp.exclude(options[-1].changed)
+        other = milp.solve()
+        if other is None or other.cost > best.cost or not other.proven:
+            break
+        options.append(other)
+    return _Answer(problem, sorted(options, key=order_key))
+
+
+def _better(restricted: _Answer, whole_table: _Answer) -> _Answer:
+    """The whole table's answer, unless only a stopped search of the broken identities found something."""
+    if whole_table.best is None and restricted.best is not None and not restricted.best.proven:
+        return restricted
+    if whole_table.best is not None and restricted.best is not None and restricted.best.cost < whole_table.best.cost:
+        return restricted  # the whole table's search stopped early with a worse set
+    return whole_table
+
+
+def _failed(ctx: Context, table, failed: list[Identity]) -> None:
+    params = {"table": table.name}
+    ctx.add(
+        ctx.finding(
+            "locate.failed",
+            failed[0].anchor,
+            params=params,
+            expected="勾稽关系成立",
+            actual="不成立",
+            table=table.key,
+        )
+    )
+
+
+def _culprits(ctx: Context, table, problem: Problem, best: Solution, failed: list[Identity]) -> None:
+    keys = problem.state.matrix.keys
+    unique = problem.unique(list(best.changed))
+    changed = [keys[j] for j in best.changed]
+    note = "" if best.proven else UNPROVEN
+    for j, key in zip(best.changed, changed, strict=True):
+        others = [ctx.where(k) for k in changed if k != key]
+        others_text = f"（需与 {'、'.join(others)} 一起修改）" if others else ""
+        touched = [i.name for i in failed if key in i.cells]
+        actual = _current(ctx, key)
+        params = {
+            "where": ctx.where(key),
+            "actual": "空（按 0 计）" if actual is None else actual,
+            "table": table.name,
+            "others": others_text + note,
+        }
+        cells = (ctx.ref(key, "culprit"),) + tuple(ctx.ref(i.anchor, "total") for i in failed if key in i.cells)
+        if j in unique:
+            value = best.values[j]
+            params["suggestion"] = value
+            ctx.add(
+                ctx.finding(
+                    "locate.culprit",
+                    key,
+                    params=params,
+                    expected=value,
+                    actual=actual,
+                    suggestion=value,
+                    cells=cells,
+                    check="、".join(dict.fromkeys(touched)) or None,
+                )
+            )
+        else:
+            ctx.add(
+                ctx.finding("locate.culprit", key, "locate.culprit_open", params=params, actual=actual, cells=cells)
+            )
+
+
+def _ambiguous(ctx: Context, table, state: TableState, options: list[Solution], failed: list[Identity]) -> None:
+    keys = state.matrix.keys
+    described = []
+    alternatives = []
+    for number, option in enumerate(options, start=1):
+        changed = [keys[j] for j in option.changed]
+        values = {keys[j]: v for j, v in option.values.items()}
+        steps = "，".join(f"{ctx.address(k)[1] or ctx.label(k)} 改为 {values[k]}" for k in changed)
+        described.append(f"（{number}）{steps}")
+        alternatives.append(
+            tuple(
+                {"key": k, "sheet": ctx.address(k)[0], "cell": ctx.address(k)[1], "suggestion": values[k]}
+                for k in changed
+            )
+        )
+    candidates = list(dict.fromkeys(keys[j] for option in options for j in option.changed))
+    cells: tuple[CellRef, ...] = tuple(ctx.ref(k, "candidate") for k in candidates)
+    params = {"table": table.name, "options": "；".join(described)}
+    broken = f"{len([i for i in failed if i.table == table.key])} 处勾稽关系不成立"
+    ctx.add(
+        ctx.finding(
+            "locate.ambiguous",
+            candidates[0],
+            params=params,
+            expected="；".join(described),
+            actual=broken,
+            cells=cells,
+            alternatives=tuple(alternatives),
+            table=table.key,
+        )
+    )
+
+
+def _current(ctx: Context, key: str):
+    """What the clerk has in the cell: the number, or None when blank."""
+    reading = ctx.readings[key]
+    return reading.value if reading.usable and ctx.state[key] == TYPED else None

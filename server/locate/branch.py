@@ -1,0 +1,194 @@
+"""Several typos: a branch-and-bound over the broken identities, without a solver.
+
+Every set of cells that explains the breaks must contain a cell of each
+broken identity. The search takes the broken identity with the fewest cells,
+tries each of its cells in form order and eliminates that cell from the
+other identities (Gaussian elimination: the cell is now free), so the
+identities left are what the remaining cells must explain. Two lower bounds
+prune it — identities with no cell in common each need their own change, and
+k cells cannot touch more broken identities than their k largest counts —
+and iterative deepening finds the smallest sets first. A typo costs a
+handful of nodes, so ten typos take milliseconds.
+
+This ignores the bounds (counts ≥ 0, whole numbers) until a set is found;
+each found set is then checked. When a set smaller than the answer failed
+that check, a bigger set containing it might be the true answer, so the
+search gives up (:class:`Undecided`) and the caller asks the MILP instead —
+as it does when there are cells without a value or the node budget runs out.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .matrices import TOLERANCE
+from .matrices import Problem
+from .search import Solution
+from .search import whole
+
+NODE_LIMIT = 5_000
+"""Search nodes before handing the problem to HiGHS."""
+_MAX_STEP = 50
+"""Largest step tried along the free direction of a set with one cell more."""
+
+
+class Undecided(Exception):
+    """The search cannot give an exact answer; the MILP must decide."""
+
+
+def smallest_sets(problem: Problem, wanted: int, deadline: float) -> list[Solution]:
+    """Up to ``wanted`` smallest sets (every one when fewer exist), in the order found; [] when none exists."""
+    if problem.loose:
+        raise Undecided("cells without a value")
+    return _Search(problem, wanted, deadline).run()
+
+
+class _Search:
+    def __init__(self, problem: Problem, wanted: int, deadline: float):
+        self.problem = problem
+        self.wanted = wanted
+        self.deadline = deadline
+        self.coefs = problem.coefs[:, problem.costly]
+        self.residual = problem.residual()
+        self.nodes = 0
+        self.found: dict[tuple[int, ...], Solution] = {}
+        self.unsure = np.inf
+        """Sets of this size or more may have been missed (they contain a set that broke a bound)."""
+
+    def run(self) -> list[Solution]:
+        allowed = np.ones(len(self.problem.costly), dtype=bool)
+        failed = np.abs(self.residual) > TOLERANCE
+        if not failed.any():
+            return [Solution(0, (), {})]
+        broken = np.abs(self.coefs[failed]) > TOLERANCE
+        rejected = False
+        for budget in range(_bound(broken, self.coefs[failed], self.residual[failed]), len(allowed) + 1):
+            self.unsure = np.inf
+            self._branch(self.coefs, self.residual, allowed, [], budget)
+            rejected = rejected or self.unsure < np.inf
+            if self.found and self.unsure <= budget:
+                raise Undecided("a smaller set breaks a bound")
+            if self.found:
+                return list(self.found.values())
+        if rejected:
+            raise Undecided("every set breaks a bound")
+        return []
+
+    def _branch(self, coefs: np.ndarray, residual: np.ndarray, allowed: np.ndarray, chosen: list[int], budget: int):
+        self.nodes += 1
+        if self.nodes > NODE_LIMIT or (self.nodes % 64 == 0 and time.monotonic() > self.deadline):
+            raise Undecided("node budget")
+        failed = np.abs(residual) > TOLERANCE
+        if not failed.any():
+            self._leaf(coefs, chosen, budget)
+            return
+        support = (np.abs(coefs) > TOLERANCE) & allowed
+        broken = support[failed]
+        sizes = broken.sum(axis=1)
+        if not sizes.all() or _bound(broken, coefs[failed], residual[failed]) > budget - len(chosen):
+            return
+        row = int(np.flatnonzero(failed)[np.argmin(sizes)])
+        allowed = allowed.copy()
+        for j in np.flatnonzero(support[row]).tolist():
+            factor = coefs[:, j] / coefs[row, j]
+            reduced = coefs - np.outer(factor, coefs[row])
+            left = residual - factor * residual[row]
+            reduced[row], left[row] = 0, 0
+            allowed[j] = False
+            self._branch(reduced, left, allowed, [*chosen, j], budget)
+            if len(self.found) >= self.wanted:
+                return
+
+    # Checking the bounds ----------------------------------------------------------------------
+
+    def _leaf(self, reduced: np.ndarray, chosen: list[int], budget: int) -> None:
+        """Keep a set that makes every identity hold if its values fit; else try it with one more cell."""
+        columns = self.coefs[:, chosen]
+        delta, _, rank, _ = np.linalg.lstsq(columns, -self.residual, rcond=None)
+        if rank < len(chosen) or np.any(np.abs(columns @ delta + self.residual) > TOLERANCE):
+            self.unsure = min(self.unsure, len(chosen))
+            return
+        if self._fits(chosen, delta):
+            self._keep(chosen, delta)
+            return
+        self.unsure = min(self.unsure, len(chosen) + (2 if len(chosen) < budget else 1))
+        if len(chosen) < budget:
+            self._extend(reduced, chosen, delta)
+
+    def _extend(self, reduced: np.ndarray, chosen: list[int], delta: np.ndarray) -> None:
+        """Add one cell whose change the chosen cells can absorb, moving along the one free direction."""
+        absorbed = ~np.any(np.abs(reduced) > TOLERANCE, axis=0)
+        absorbed[chosen] = False
+        columns = self.coefs[:, chosen]
+        for t in np.flatnonzero(absorbed).tolist():
+            direction = np.append(-np.linalg.lstsq(columns, self.coefs[:, t], rcond=None)[0], 1.0)
+            cells = [*chosen, t]
+            step = self._step(cells, np.append(delta, 0.0), direction)
+            if step is not None:
+                self._keep(cells, np.append(delta, 0.0) + step * direction)
+
+    def _step(self, cells: list[int], delta: np.ndarray, direction: np.ndarray) -> float | None:
+        """The smallest whole step along ``direction`` that changes every cell and fits, or None."""
+        for size in range(1, _MAX_STEP + 1):
+            for step in (-size, size):
+                if self._fits(cells, delta + step * direction):
+                    return float(step)
+        return None
+
+    def _fits(self, chosen: list[int], delta: np.ndarray) -> bool:
+        problem = self.problem
+        cells = np.array(problem.costly)[chosen]
+        new = problem.current[chosen] + delta
+        matrix = problem.state.matrix
+        return bool(
+            np.all(np.abs(delta) > TOLERANCE)
+            and np.all(new >= matrix.lower[cells] - TOLERANCE)
+            and np.all(~matrix.integral[cells] | (np.abs(new - np.round(new)) <= TOLERANCE))
+            and np.all(np.abs(delta) <= problem.state.big)
+        )
+
+    def _keep(self, chosen: list[int], delta: np.ndarray) -> None:
+        problem = self.problem
+        cells = np.array(problem.costly)[chosen]
+        new = problem.current[chosen] + delta
+        order = {j: i for i, j in enumerate(problem.costly)}
+        changed = tuple(sorted(cells.tolist(), key=order.__getitem__))
+        if changed not in self.found:
+            values = {int(j): whole(v) for j, v in zip(cells, new, strict=True)}
+            self.found[changed] = Solution(len(changed), changed, values)
+
+
+def _bound(broken: np.ndarray, coefs: np.ndarray, residual: np.ndarray) -> int:
+    """Fewest cells that can explain every broken identity (rows of ``broken``: their cells).
+
+    Two counts, the larger wins. Packing: identities with no cell in common
+    each need their own cell. Reach: an identity touched by one chosen cell
+    alone fixes that cell's change (−residual / coefficient), so a cell
+    settles alone only the identities that agree on that change, and every
+    other identity it touches needs a second cell. Hence, summed over the
+    chosen cells, touches + identities settled alone ≥ 2 × broken identities.
+    """
+    used = broken.any(axis=0)
+    broken, coefs = broken[:, used], coefs[:, used]
+    touches = broken.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(broken, -residual[:, None] / np.where(broken, coefs, 1), np.nan)
+    ordered = np.sort(np.round(change, 9), axis=0)
+    agreeing = np.sum(ordered[1:] == ordered[:-1], axis=0)
+    worth = np.sort(touches + np.minimum(touches, 1 + agreeing))[::-1]
+    reach = int(np.searchsorted(np.cumsum(worth), 2 * len(broken))) + 1
+    return max(reach, _packing(broken))
+
+
+def _packing(broken: np.ndarray) -> int:
+    """Broken identities with no cell in common, taken greedily smallest first."""
+    packed = np.packbits(broken, axis=1)
+    taken = count = 0
+    for row in np.argsort(broken.sum(axis=1), kind="stable").tolist():
+        cells = int.from_bytes(packed[row].tobytes(), "big")
+        if not cells & taken:
+            taken |= cells
+            count += 1
+    return count

@@ -1,0 +1,174 @@
+"""The identities of a table as matrices: built once per form, specialised per validation.
+
+:func:`table_matrix` turns a table's identities into a coefficient matrix
+the first time a form is localised and keeps it (a lock makes the first
+build safe when the web server validates in several threads at once).
+:class:`TableState` adds one validation's values and cell states, and
+:class:`Problem` is the Fellegi–Holt problem of one table on a chosen set
+of variables, with the blank totals the engine computed eliminated: such a
+total is the sum of its parts, so it is replaced by them.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..forms.derive import Identity
+from ..forms.model import Form
+from ..rules.base import Context
+from ..totals import BLANK
+from ..totals import COMPUTED
+from ..totals import TYPED
+
+TOLERANCE = 1e-6
+"""Differences below this are zero (as in the identity rules)."""
+
+
+@dataclass(frozen=True)
+class TableMatrix:
+    """A table's identities (rows) over its cells (columns, in form order)."""
+
+    identities: tuple[Identity, ...]
+    keys: tuple[str, ...]
+    coefs: np.ndarray
+    """Coefficient of each cell in ``Σ left − Σ right = 0``."""
+    touches: np.ndarray
+    """Whether the cell is one of the identity's cells (even with a net coefficient of 0)."""
+    appearance: np.ndarray
+    """Where the cell first appears in the identity (row-major rank), +inf when it does not."""
+    parts: np.ndarray
+    """parts[c, p] = 1 when cell p is a part of the total c."""
+    integral: np.ndarray
+    lower: np.ndarray
+    """Smallest allowed value per cell (−inf when negatives are allowed)."""
+
+
+_CACHE: dict[int, tuple[Form, dict[str, TableMatrix]]] = {}
+_LOCK = threading.Lock()
+
+
+def table_matrix(form: Form, table: str) -> TableMatrix:
+    """The matrices of one table of a form, built on first use."""
+    entry = _CACHE.get(id(form))
+    if entry is None or entry[0] is not form:
+        with _LOCK:
+            entry = _CACHE.get(id(form))
+            if entry is None or entry[0] is not form:
+                entry = (form, {t.key: _build(form, t.key) for t in form.tables})
+                _CACHE[id(form)] = entry
+    return entry[1][table]
+
+
+def _build(form: Form, table: str) -> TableMatrix:
+    identities = tuple(i for i in form.identities if i.table == table)
+    involved = {k for i in identities for k in i.cells}
+    keys = tuple(k for k in form.cells if k in involved)
+    index = {k: j for j, k in enumerate(keys)}
+    shape = (len(identities), len(keys))
+    coefs, touches, appearance = np.zeros(shape), np.zeros(shape, dtype=bool), np.full(shape, np.inf)
+    width = len(keys) + 1
+    for r, identity in enumerate(identities):
+        for key, coef in identity.terms.items():
+            coefs[r, index[key]] = coef
+        for position, key in enumerate(identity.cells):
+            touches[r, index[key]] = True
+            appearance[r, index[key]] = r * width + position
+    parts = np.zeros((len(keys), len(keys)))
+    for key, defined_by in form.definitions.items():
+        if key in index:
+            for part in defined_by:
+                parts[index[key], index[part]] += 1
+    domains = [form.cells[k].domain for k in keys]
+    lower = np.array([-np.inf if d.lower_bound is None else d.lower_bound for d in domains], dtype=float)
+    integral = np.array([d.integral for d in domains])
+    return TableMatrix(identities, keys, coefs, touches, appearance, parts, integral, lower)
+
+
+class TableState:
+    """One validation's values and cell states on a table's matrices."""
+
+    def __init__(self, ctx: Context, matrix: TableMatrix, big: float):
+        self.matrix = matrix
+        self.big = big
+        keys = matrix.keys
+        values = [ctx.values.get(k) for k in keys]
+        self.values = np.array([np.nan if v is None else float(v) for v in values])
+        self.costly = np.array(
+            [ctx.state[k] in (TYPED, BLANK) and v is not None for k, v in zip(keys, values, strict=True)]
+        )
+        self.computed = np.array([ctx.state[k] == COMPUTED for k in keys])
+        self.expanded = self._expand(matrix.coefs)
+
+    def _expand(self, coefs: np.ndarray) -> np.ndarray:
+        """Coefficients with every computed total replaced by its parts (recursively)."""
+        out = coefs.copy()
+        computed = self.computed
+        while np.any(out[:, computed]):
+            pushed = out[:, computed] @ self.matrix.parts[computed]
+            out[:, computed] = 0
+            out += pushed
+        return out
+
+    def group(self, row: int) -> frozenset[int] | None:
+        """The costly cells an identity depends on once computed totals are expanded.
+
+        None when it also depends on another free cell (unreadable or deduced),
+        which could absorb the difference.
+        """
+        cells = np.flatnonzero(np.abs(self.expanded[row]) > TOLERANCE)
+        return frozenset(cells.tolist()) if self.costly[cells].all() else None
+
+    def variables(self, candidates: np.ndarray) -> np.ndarray:
+        """The candidate cells plus every free cell a change to them can flow through."""
+        variables = candidates.copy()
+        touches = self.matrix.touches
+        while True:
+            rows = touches[:, variables].any(axis=1)
+            grown = variables | (touches[rows].any(axis=0) & ~self.costly)
+            if (grown == variables).all():
+                return variables
+            variables = grown
+
+
+class Problem:
+    """Fewest costly cells to change so that every identity of the rows holds.
+
+    Variables are the cells in ``variables`` (all cells when None) plus the
+    cells without a value; the other cells of the rows keep their values.
+    Computed totals among the variables are eliminated (replaced by their
+    parts). ``costly`` lists the cells whose change counts, in the order
+    they first appear in the rows (the order findings name them in).
+    """
+
+    def __init__(self, state: TableState, variables: np.ndarray | None = None):
+        matrix = state.matrix
+        self.state = state
+        if variables is None:
+            self.rows = np.ones(len(matrix.identities), dtype=bool)
+        else:
+            self.rows = matrix.touches[:, variables].any(axis=1)
+        involved = matrix.touches[self.rows].any(axis=0)
+        movable = involved if variables is None else involved & (variables | np.isnan(state.values))
+        first = matrix.appearance[self.rows].min(axis=0)
+        order = [j for j in np.argsort(first, kind="stable").tolist() if movable[j]]
+        self.costly = [j for j in order if state.costly[j]]
+        self.loose = [j for j in order if not state.costly[j] and not state.computed[j]]
+        self.coefs = state.expanded[self.rows]
+        # Expanded totals can reach cells outside the rows: every cell that is not a variable is a constant.
+        fixed = ~movable & np.any(self.coefs != 0, axis=0)
+        self.rhs = -self.coefs[:, fixed] @ state.values[fixed]
+        self.current = state.values[self.costly]
+
+    def residual(self) -> np.ndarray:
+        """How far each row is from holding with every costly cell unchanged (loose cells left out)."""
+        return self.coefs[:, self.costly] @ self.current - self.rhs
+
+    def unique(self, changed: list[int]) -> set[int]:
+        """Changed cells whose new value the identities fix uniquely."""
+        free = self.loose + [j for j in self.costly if j in changed]
+        columns = self.coefs[:, free]
+        rank = np.linalg.matrix_rank(columns)
+        return {j for j in changed if np.linalg.matrix_rank(np.delete(columns, free.index(j), axis=1)) < rank}

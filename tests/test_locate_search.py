@@ -1,0 +1,145 @@
+"""Localisation with many typos: small explanations, the same answer every time and in every thread."""
+
+from __future__ import annotations
+
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from builders import consistent_values
+from builders import without_totals
+from engine import check
+from engine import only
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+import server.locate as locate
+from server.forms import FORMS
+from server.forms import get_form
+from server.locate import matrices
+from server.locate import search
+
+IDENTITY_RULES = ("sum.", "balance.")
+
+
+def _with_typos(version: str, seed: int, typos: int, blank_totals: bool) -> dict:
+    """A consistent report with ``typos`` detail cells of 表二 changed (typed or blank totals)."""
+    form = get_form(version)
+    rng = random.Random(seed)
+    values = consistent_values(form, seed=seed)
+    keys = sorted(k for k, cell in form.cells.items() if k.startswith("t2.") and not cell.derived)
+    for key in rng.sample(keys, typos):
+        values[key] += rng.choice([1, 2, 3, 5, 10, 40])
+    return without_totals(form, values) if blank_totals else values
+
+
+def _breaks(version: str, values: dict) -> list:
+    return [f for f in check(version, values).findings if f.rule.startswith(IDENTITY_RULES)]
+
+
+def _explanations(report) -> list[dict]:
+    """Each explanation the report offers: the culprits' suggestions, or each ambiguous option."""
+    [ambiguous] = only(report, "locate.ambiguous") or [None]
+    if ambiguous is not None:
+        return [{change["key"]: change["suggestion"] for change in option} for option in ambiguous.alternatives]
+    culprits = only(report, "locate.culprit")
+    return [{f.key: f.suggestion for f in culprits}]
+
+
+# Blank totals (the template as clerks leave it): up to ten typos. Typed totals: up to five, because
+# with more the branch search can need seconds and a stopped search would make the answer depend on time.
+cases = st.one_of(
+    st.tuples(st.sampled_from(sorted(FORMS)), st.integers(0, 10**6), st.integers(1, 10), st.just(True)),
+    st.tuples(st.sampled_from(sorted(FORMS)), st.integers(0, 10**6), st.integers(1, 5), st.just(False)),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases)
+def test_k_typos_are_explained_by_at_most_k_cells_the_same_way_every_time(case):
+    version, seed, typos, blank_totals = case
+    values = _with_typos(version, seed, typos, blank_totals)
+    report = check(version, values)
+    assert not only(report, "locate.failed")
+    assert all("未能证明" not in f.message for f in report.findings)
+    explanations = _explanations(report)
+    assert explanations and all(1 <= len(change) <= typos for change in explanations)
+    for change in explanations:
+        if None not in change.values():  # a culprit without a unique value carries no suggestion
+            assert _breaks(version, {**values, **change}) == []
+    again = check(version, values)
+    assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in report.findings]
+
+
+def test_simultaneous_validations_give_identical_results(monkeypatch):
+    """The matrices are built once per form under a lock; every thread gets the sequential answer."""
+    monkeypatch.setattr(matrices, "_CACHE", {})
+    inputs = [("2021", _with_typos("2021", seed, 1 + seed % 6, seed % 2 == 0)) for seed in range(12)]
+    inputs += [("2019", _with_typos("2019", seed, 1 + seed % 4, seed % 3 == 0)) for seed in range(6)]
+
+    def findings(item):
+        version, values = item
+        return [f.to_dict() for f in check(version, values).findings]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parallel = list(pool.map(findings, inputs * 3))
+    sequential = [findings(item) for item in inputs * 3]
+    assert parallel == sequential
+    assert len(matrices._CACHE) == 2
+
+
+def test_ten_typos_with_blank_totals_are_explained_by_ten_cells_at_most():
+    values = _with_typos("2021", 7, 10, True)
+    report = check("2021", values)
+    changes = _explanations(report)
+    assert all(len(change) <= 10 for change in changes)
+    assert _breaks("2021", {**values, **changes[0]}) == []
+
+
+def test_the_options_are_listed_in_form_order():
+    form = get_form("2021")
+    values = without_totals(form, consistent_values(form, seed=25))
+    values["t2.open.c_welfare"] += 1
+    [ambiguous] = only(check("2021", values), "locate.ambiguous")
+    keys = [option[0]["key"] for option in ambiguous.alternatives]
+    position = list(form.cells)
+    assert keys == sorted(keys, key=position.index)
+    assert keys[:3] == ["t2.new.c_welfare", "t2.carry_in.c_welfare", "t2.open.c_welfare"]
+
+
+def test_a_stopped_search_keeps_its_best_set_and_says_so(monkeypatch):
+    """A solver stopped by the time limit: its incumbent is reported, marked as not proven minimal."""
+
+    def undecided(*args, **kwargs):
+        raise locate.Undecided("forced")
+
+    solve = search.Milp.solve
+
+    def stopped(self):
+        found = solve(self)
+        return None if found is None else search.Solution(found.cost, found.changed, found.values, proven=False)
+
+    monkeypatch.setattr(locate, "smallest_sets", undecided)
+    monkeypatch.setattr(search.Milp, "solve", stopped)
+    values = consistent_values("2021", seed=24)
+    values["t2.open.c_natural"] += 1
+    values["t2.noproc_2.c_research"] += 2
+    culprits = only(check("2021", values), "locate.culprit")
+    assert {f.key for f in culprits} == {"t2.open.c_natural", "t2.noproc_2.c_research"}
+    assert all("未能证明是改动最少的" in f.message for f in culprits)
+
+
+@pytest.mark.parametrize("typos", [2, 3, 4])
+def test_the_solver_and_the_branch_search_agree(monkeypatch, typos):
+    """The MILP (HiGHS) and the branch-and-bound find sets of the same size."""
+    values = _with_typos("2021", typos, typos, False)
+    by_search = _explanations(check("2021", values))
+
+    def undecided(*args, **kwargs):
+        raise locate.Undecided("forced")
+
+    monkeypatch.setattr(locate, "smallest_sets", undecided)
+    by_solver = _explanations(check("2021", values))
+    assert {len(change) for change in by_search} == {len(change) for change in by_solver}
