@@ -5,7 +5,7 @@
 #   poppler-utils           pdftotext/pdftoppm to read that PDF
 #   fonts-noto-cjk          Chinese fonts for the PDF and the screenshots
 #   postgresql              the district database tests also run on PostgreSQL
-# Needs root (or sudo). apt waits up to 10 minutes for the dpkg lock, so a running
+# Needs root (or sudo). (No grep -q after a pipe: with pipefail an early exit of grep fails the check.) apt waits up to 10 minutes for the dpkg lock, so a running
 # unattended-upgrades on a fresh machine delays the install instead of failing it.
 set -euo pipefail
 
@@ -14,7 +14,7 @@ why=()
 command -v soffice >/dev/null 2>&1 || { need+=(libreoffice-calc-nogui); why+=("libreoffice-calc-nogui：把模板转换为 PDF，检查打印版式"); }
 command -v chromium >/dev/null 2>&1 || { need+=(chromium); why+=("chromium：浏览器测试"); }
 command -v pdftotext >/dev/null 2>&1 || { need+=(poppler-utils); why+=("poppler-utils：读取生成的 PDF"); }
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { need+=(fonts-noto-cjk); why+=("fonts-noto-cjk：PDF 和截图中的中文字体"); }
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || { need+=(fonts-noto-cjk); why+=("fonts-noto-cjk：PDF 和截图中的中文字体"); }
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { need+=(postgresql); why+=("postgresql：区里数据库的测试也在 PostgreSQL 上运行"); }
 
 if [ ${#need[@]} -eq 0 ]; then
