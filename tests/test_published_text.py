@@ -246,3 +246,31 @@ def test_label_cut_by_a_page_break_is_completed_without_notice():
     reading, report = _validate(text)
     assert reading.values["t2.noproc_1.c_natural"] == 0
     assert not [f for f in report.findings if f.rule.startswith("layout.")]
+
+
+def test_row_broken_by_a_page_with_its_numbers_on_the_second_part():
+    text = text_report("2021", zeros("2021") | {"t2.other_1.c_natural": 4})
+    old = "（六）其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\t4"
+    assert old in text
+    new = "（六）其他处理\t1.申请人无正当理由逾期不补正、\n第 3 页\n行政机关不再处理其政府信息公开申请\t4"
+    reading = read_published(text.replace(old, new).encode(), "r.txt")
+    assert reading.values["t2.other_1.c_natural"] == 4
+    assert not reading.findings
+
+
+def test_label_printed_on_the_line_above_its_numbers():
+    text = text_report("2021", zeros("2021") | {"t2.new.c_natural": 3})
+    old = "一、本年新收政府信息公开申请数量\t3"
+    text = text.replace(old, "一、本年新收政府信息公开申请数量\t\n\t3")
+    reading = read_published(text.encode(), "r.txt")
+    assert reading.values["t2.new.c_natural"] == 3
+    assert not reading.findings
+
+
+def test_piece_of_a_group_label_beside_a_row_is_left_out():
+    """PDF text of a group label spanning rows lands beside one of them: ``年度办 | （一）予以公开``."""
+    text = text_report("2021", zeros("2021") | {"t2.open.c_natural": 2})
+    text = text.replace("三、本年度办理结果（一）予以公开\t2", "年度办\t（一）予以公开\t2")
+    reading = read_published(text.encode(), "r.txt")
+    assert reading.values["t2.open.c_natural"] == 2
+    assert not reading.findings

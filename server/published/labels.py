@@ -29,6 +29,8 @@ CUT = "cut"
 """A label printed only in part, its end on a following line."""
 
 _FUZZY_RATIO = 0.75
+_PLAIN_MIN = 4
+"""Labels matched without their item number (属于国家秘密) must be this long: 其他 alone names no row."""
 _CUT_SHARE = 0.5
 """A label cut short without its end on the next line must keep this share to be matched (with a notice)."""
 _CUT_SHARE_SEEN = 0.25
@@ -91,7 +93,7 @@ class LabelIndex:
     def _add(self, norm: str, ref: RowRef) -> None:
         self.exact.setdefault(norm, []).append(ref)
         plain = _ITEM_NUMBER.sub("", norm)
-        if plain != norm:
+        if plain != norm and len(plain) >= _PLAIN_MIN:
             self.plain.setdefault(plain, []).append(ref)
 
     def variants(self, norm: str) -> list[str]:

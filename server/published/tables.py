@@ -40,6 +40,9 @@ from .labels import RowRef
 
 _T3_MIN_VALUES = 10
 """A row without a label is 表三's data row when it has at least this many values."""
+_PENDING = 3
+"""Label-only lines kept to complete the label of the row below them (a row broken by a page,
+a label printed above its numbers)."""
 
 
 @dataclass
@@ -169,24 +172,35 @@ class _Reader:
 
     def run(self) -> None:
         lines = self.doc.lines
+        pending: list[Cell] = []
         for index, line in enumerate(lines):
             labels, values = split_line(line)
             following = lines[index + 1].text if index + 1 < len(lines) else ""
-            if labels:
-                self._labelled(index, line, labels, values, following)
+            if labels and all(cell.blank for cell in values) and _numbers_only(lines, index + 1):
+                pending = (pending + labels)[-_PENDING:]  # the label's numbers are on the next line
+                continue
+            if labels or (pending and 0 < len(values) < _T3_MIN_VALUES):
+                self._labelled(index, line, labels, values, following, pending)
             else:
                 self._unlabelled(index, line, values)
+            pending = (pending + labels)[-_PENDING:] if labels and not values and len(labels) <= 2 else []
         self._report_unknown()
         self._report_missing()
 
     # Rows with a label ----------------------------------------------------------------
 
-    def _labelled(self, index: int, line: Line, labels: list[Cell], values: list[Cell], following: str) -> None:
+    def _labelled(
+        self, index: int, line: Line, labels: list[Cell], values: list[Cell], following: str, pending: list[Cell]
+    ) -> None:
         printed = "".join(cell.text for cell in labels)
         norm = normalize_label(printed)
         if _is_t3_header(labels):
             self.t3_header = True
         match, labels, values = _match_labels(labels, values, self.form, following)
+        if values and pending and (match is None or match.how not in (EXACT, CUT)):
+            joined = _match_labels(pending + labels, values, self.form, following)
+            if joined[0] is not None and joined[0].how in (EXACT, CUT):
+                match, labels, values = joined
         printed = "".join(cell.text for cell in labels)
         filled = [cell for cell in values if not cell.blank]
         if match is None:
@@ -398,23 +412,37 @@ def _row_name(ref: RowRef) -> str:
     return ref.row.label or ref.table.title.split("、", 1)[-1]
 
 
+def _numbers_only(lines: list[Line], index: int) -> bool:
+    """Whether the line at ``index`` holds a few numbers and no label (the numbers of the label above)."""
+    if index >= len(lines):
+        return False
+    labels, values = split_line(lines[index])
+    return not labels and 0 < sum(not cell.blank for cell in values) < _T3_MIN_VALUES
+
+
 def _match_labels(
     labels: list[Cell], values: list[Cell], form: Form, following: str
 ) -> tuple[Match | None, list[Cell], list[Cell]]:
     """The row the label cells name; text in the first value cells (若干, ×) is not part of the label.
 
     The longest run of leading label cells naming a row exactly wins; the cells after
-    it are values. Without an exact name the whole label is matched loosely.
+    it are values. Failing that, in a row with numbers leading cells may be dropped (pieces
+    of a group label spanning several rows, placed beside one of them). Without an exact name the whole
+    label is matched loosely.
     """
+    if not labels:
+        return None, labels, values
+    firsts = range(len(labels)) if any(not cell.blank for cell in values) else range(1)
+    runs = [(first, last) for first in firsts for last in range(len(labels), first, -1)]
     matches = [
-        (count, INDEX.match("".join(cell.text for cell in labels[:count]), form, following))
-        for count in range(len(labels), 0, -1)
+        (first, last, INDEX.match("".join(cell.text for cell in labels[first:last]), form, following))
+        for first, last in runs
     ]
     for own in (True, False):
-        for count, match in matches:
+        for first, last, match in matches:
             if match is not None and match.how in (EXACT, CUT) and (match.ref.form is form) == own:
-                return match, labels[:count], labels[count:] + values
-    return matches[0][1], labels, values
+                return match, labels[first:last], labels[last:] + values
+    return matches[0][2], labels, values
 
 
 def _fit(values: list[Cell], columns: int) -> tuple[list[Cell], list[Cell]]:
