@@ -40,16 +40,25 @@ def served(tmp_path):
     from conftest import database_url
     from conftest import make_site
     from waitress import create_server
+    from waitress import wasyncore
 
     from server.district.db import dispose
 
     app, _ = make_site(database_url("sqlite", tmp_path), tmp_path)
     server = create_server(app, host="127.0.0.1", port=0, threads=THREADS, ident="jcnb-test")
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def serve():  # waitress's run(), in steps, so that the loop itself closes the server
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)
+        server.task_dispatcher.shutdown()
+        server.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}", app
-    server.close()
-    thread.join(timeout=10)
+    stop.set()
+    thread.join(timeout=30)
     dispose(app)
 
 
@@ -154,10 +163,22 @@ def test_simultaneous_submissions_from_different_units_each_get_their_own_answer
         alerts = [a["args"][0] for a in answer["actions"] if a["func"] == "alert"]
         assert status == 200 and len(alerts) == 1
         assert alerts[0].startswith("不能提交" if bad else "已提交")
-    together = _together([lambda p=payload, h=headers: _post(base, "/xlwings/submit", p, h) for p, h, _ in cases])
+    together = _together([lambda p=p, h=h: _post(base, "/xlwings/submit", p, h) for p, h, _ in cases])
     for index, (expected, got) in enumerate(zip(lone, together, strict=True)):
         assert got[0] == 200, f"unit {index}: status {got[0]}"
-        assert _version_free(got[1]) == _version_free(expected[1]), f"unit {index}: answer differs from a lone click"
+        assert _version_free(got[1]) == _version_free(expected[1]), f"unit {index}: {_first_difference(expected, got)}"
+
+
+def _first_difference(expected, got) -> str:
+    """Where an answer departs from the lone click's (for the failure message)."""
+    if not isinstance(got[1], dict) or not isinstance(expected[1], dict):
+        return f"answer {str(got[1])[:300]!r} instead of {str(expected[1])[:300]!r}"
+    alerts = [action["args"][0][:200] for action in got[1]["actions"] if action["func"] == "alert"]
+    pairs = zip(expected[1]["actions"], got[1]["actions"], strict=False)
+    for position, (one, other) in enumerate(pairs):
+        if _version_free(one) != _version_free(other):
+            return f"action {position}: {str(other)[:300]} instead of {str(one)[:300]}; message {alerts}"
+    return f"{len(got[1]['actions'])} actions instead of {len(expected[1]['actions'])}"
 
 
 def _rss_kb() -> int:
