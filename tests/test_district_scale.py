@@ -18,12 +18,15 @@ from district_data import values_of
 from district_data import workbook
 from district_data import workbook_of
 from sqlalchemy import event
+from werkzeug.security import generate_password_hash
 
 import server.workbook
+from server.district import auth
 from server.district import collect
 from server.district import service
 from server.district.aggregate import aggregate
 from server.district.aggregate import aggregate_workbook
+from server.district.cli import import_unit_rows
 from server.district.collect import FAILED
 from server.district.collect import PENDING_TEXT
 from server.district.collect import REFUSED
@@ -313,3 +316,48 @@ def test_the_aggregate_workbook_is_the_same_as_before(session):
     new = aggregate_workbook(session, district, 2025, "某区")
     assert _contents(new) == _contents(_reference_workbook(session, district, 2025, "某区"))
     assert len(_contents(new)["分单位明细"][0]) == 2 + 3 + 1
+
+
+# Units import -------------------------------------------------------------------------------
+
+
+def test_generated_passwords_hash_fast_and_older_hashes_still_verify(session):
+    unit, credentials = service.register_unit(session, "丙街道", "街道")
+    session.commit()
+    account = unit.accounts[0]
+    assert account.password_hash.startswith(auth.GENERATED_METHOD + "$")
+    assert service.authenticate(session, credentials.login, credentials.password).id == account.id
+    assert service.authenticate(session, credentials.login, credentials.password[:-1]) is None
+    account.password_hash = generate_password_hash("an-older-password")  # werkzeug's default (scrypt), as before
+    session.commit()
+    assert service.authenticate(session, credentials.login, "an-older-password").id == account.id
+    district, _, _ = setup(session)
+    renewed = service.reset_password(session, district, unit.id)
+    assert account.password_hash.startswith(auth.GENERATED_METHOD + "$")
+    assert service.authenticate(session, credentials.login, renewed.password).id == account.id
+
+
+def test_refusing_a_fast_hash_also_pays_the_slow_check(session, monkeypatch):
+    """A wrong password takes as long to refuse for a unit (fast hash) as for an unknown login name."""
+    unit, credentials = service.register_unit(session, "丙街道", "街道")
+    session.commit()
+    slow = []
+    monkeypatch.setattr(auth, "no_password_matches", lambda password: slow.append(password) or False)
+    assert service.authenticate(session, credentials.login, credentials.password) is not None
+    assert slow == []
+    assert service.authenticate(session, credentials.login, "wrong-password") is None
+    assert service.authenticate(session, "nobody", "wrong-password") is None
+    assert slow == ["wrong-password", "wrong-password"]
+
+
+def test_units_import_in_batches_leaves_out_only_the_bad_rows(session):
+    rows = [{"name": f"第{n}社区", "kind": "社区"} for n in range(450)]
+    rows[250] = {"name": "第3社区", "kind": "社区"}  # already in the list: refused alone
+    rows[260]["login"] = "unit002"  # taken by 第1社区's generated login: refused alone
+    results = import_unit_rows(session, rows)
+    assert [number for number, _, _ in results] == list(range(2, 452))
+    refused = {number: text for number, _, text in results if text.startswith("未登记")}
+    assert set(refused) == {252, 262} and "已经登记过了" in refused[252] and "unit002" in refused[262]
+    assert len(service.unit_index(session)) == 448
+    shown = [text for number, _, text in results if number not in refused]
+    assert all("密码" in text and "jcnb_" in text for text in shown)

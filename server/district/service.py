@@ -92,7 +92,7 @@ def register_unit(
             name=name,
             role=UNIT,
             unit=unit,
-            password_hash=auth.hash_password(password),
+            password_hash=auth.hash_generated_password(password),
             token_hash=auth.token_digest(token),
         )
     )
@@ -153,7 +153,7 @@ def reset_password(session: Session, actor: Account, unit_id: int) -> Credential
     """A new password for a unit's web login (district only)."""
     account = _unit_account(session, actor, unit_id)
     password = auth.new_password()
-    account.password_hash = auth.hash_password(password)
+    account.password_hash = auth.hash_generated_password(password)
     session.flush()
     end_sessions(session, account)
     return Credentials(account.login, password=password)
