@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-import openpyxl
 from sqlalchemy.orm import Session
 
 from ..errors import ServerError
@@ -81,19 +80,33 @@ def units_add(name: str, kind: str | None, login: str | None) -> None:
 def read_unit_list(data: bytes, filename: str) -> list[dict]:
     """Rows of a unit list (.csv or .xlsx) with the columns 单位名称, 单位类型, 登录名."""
     if filename.lower().endswith(".xlsx"):
-        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        lines = [
-            ["" if value is None else str(value).strip() for value in row] for row in sheet.iter_rows(values_only=True)
-        ]
+        from ..xlsx.load import load_grids  # the guarded reader: a damaged or hostile file is a Chinese refusal
+
+        grids = load_grids(data)
+        rows = grids[0].rows if grids else []
+        lines = [["" if value is None else str(value).strip() for value in row] for row in rows]
     else:
-        text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else data.decode("utf-16")
-        lines = [[value.strip() for value in row] for row in csv.reader(io.StringIO(text))]
+        lines = [[value.strip() for value in row] for row in csv.reader(io.StringIO(_csv_text(data)))]
     if not lines:
         return []
     header = [UNIT_COLUMNS.get(value, value) for value in lines[0]]
     if "name" not in header:
         raise ServerError("单位名单的第一行应为列名，至少包含“单位名称”。", status=422)
     return [dict(zip(header, line, strict=False)) for line in lines[1:] if any(line)]
+
+
+def _csv_text(data: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM), UTF-16, or GB18030 as Excel saves it on Chinese Windows."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ServerError("无法读取单位名单：不是 CSV 文本文件。请上传 .xlsx，或在 Excel 中另存为“CSV UTF-8”。", status=422)
 
 
 IMPORT_BATCH = 200
