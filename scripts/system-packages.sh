@@ -5,9 +5,12 @@
 #   poppler-utils           pdftotext/pdftoppm to read that PDF
 #   fonts-noto-cjk          Chinese fonts for the PDF and the screenshots
 #   postgresql              the district database tests also run on PostgreSQL
-# Needs root (or sudo). (No grep -q after a pipe: with pipefail an early exit of grep fails the check.) apt waits up to 10 minutes for the dpkg lock, so a running
-# unattended-upgrades on a fresh machine delays the install instead of failing it.
+# Needs root (or sudo). apt waits up to 10 minutes for the package locks (scripts/apt.sh), so a
+# running unattended-upgrades on a fresh machine delays the install instead of failing it.
+# No "grep -q" after a pipe below: under pipefail, grep leaving early can fail the check at random.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/apt.sh
 
 need=()
 why=()
@@ -25,14 +28,13 @@ echo "需要安装以下系统软件包（首次安装约需 5–10 分钟，视
 for line in "${why[@]}"; do
     echo "  - $line"
 done
-sudo_cmd=""
+SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
-    sudo_cmd="sudo"
+    SUDO="sudo"
     echo "安装需要管理员权限，将通过 sudo 运行 apt-get。"
 fi
-lock=(-o DPkg::Lock::Timeout=600)
 echo "如果系统正在自动更新（另一个 apt 正在运行），会等待它结束，最多 10 分钟。"
-export DEBIAN_FRONTEND=noninteractive
-$sudo_cmd apt-get "${lock[@]}" update -q
-$sudo_cmd apt-get "${lock[@]}" install -y -q --no-install-recommends "${need[@]}"
+APT_WAIT_SECONDS=600
+apt_get_waiting update -q
+apt_get_waiting install -y -q --no-install-recommends "${need[@]}"
 echo "系统软件包安装完成。"

@@ -55,14 +55,62 @@ def test_shell_scripts_parse(script):
     subprocess.run(["bash", "-n", str(ROOT / "scripts" / script)], check=True)
 
 
-def test_apt_waits_for_the_dpkg_lock_and_says_what_it_installs():
+def test_apt_goes_through_the_waiting_wrapper_and_says_what_it_installs():
     text = (ROOT / "scripts" / "system-packages.sh").read_text(encoding="utf-8")
-    apt = [line for line in text.splitlines() if re.match(r"\$sudo_cmd apt-get ", line)]
-    assert [re.search(r"apt-get .*\b(update|install)\b", line).group(1) for line in apt] == ["update", "install"]
-    assert all('"${lock[@]}"' in line for line in apt)
-    assert re.search(r"^lock=\(-o DPkg::Lock::Timeout=\d{3,}\)$", text, re.MULTILINE)
+    apt = [
+        line
+        for line in text.splitlines()
+        if re.search(r"\bapt[-_.]", line) and not line.lstrip().startswith(("#", "echo"))
+    ]
+    assert apt == [
+        "source scripts/apt.sh",
+        "apt_get_waiting update -q",
+        'apt_get_waiting install -y -q --no-install-recommends "${need[@]}"',
+    ]
     for package in ("libreoffice-calc-nogui", "chromium", "poppler-utils", "fonts-noto-cjk", "postgresql"):
         assert re.search(rf'why\+=\("{package}：\S+', text), package
+
+
+def _apt(tmp_path: Path, script: str, *args: str, wait: int = 600):
+    """apt_get_waiting with a fake apt-get (``script`` is its body) and an instant sleep."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    _fake(bin_dir / "apt-get", f'echo "$*" >> {tmp_path / "calls.txt"}\n{script}')
+    _fake(bin_dir / "sleep", "exit 0")
+    return subprocess.run(
+        ["bash", "-c", f'source {ROOT / "scripts" / "apt.sh"} && apt_get_waiting "$@"', "apt", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "APT_WAIT_SECONDS": str(wait)},
+        timeout=60,
+    )
+
+
+LOCKED = 'echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 4242 (apt-get)" >&2; exit 100'
+
+
+def test_apt_waits_while_another_apt_holds_the_lock(tmp_path):
+    """Unattended upgrades holding the lock twice, then free: apt-get runs a third time and succeeds."""
+    held = f'[ "$(wc -l < {tmp_path / "calls.txt"})" -le 2 ] && {{ {LOCKED}; }}\necho done'
+    result = _apt(tmp_path, held, "update", "-q")
+    assert result.returncode == 0, result.stderr
+    calls = (tmp_path / "calls.txt").read_text(encoding="utf-8").splitlines()
+    assert calls == ["-o DPkg::Lock::Timeout=600 update -q"] * 3
+    assert result.stdout.count("另一个 apt 正在运行") == 1 and result.stdout.endswith("done\n")
+
+
+def test_apt_gives_up_after_the_wait_limit(tmp_path):
+    result = _apt(tmp_path, LOCKED, "install", "-y", "chromium", wait=10)
+    assert result.returncode == 1
+    assert len((tmp_path / "calls.txt").read_text(encoding="utf-8").splitlines()) == 3  # at 0, 5 and 10 s
+    assert "Could not get lock" in result.stderr and "等待 apt 超过" in result.stderr
+
+
+def test_apt_fails_at_once_on_any_other_error(tmp_path):
+    result = _apt(tmp_path, 'echo "E: Failed to fetch http://deb.debian.org" >&2; exit 100', "update")
+    assert result.returncode == 1 and "Failed to fetch" in result.stderr
+    assert len((tmp_path / "calls.txt").read_text(encoding="utf-8").splitlines()) == 1
+    assert "另一个 apt 正在运行" not in result.stdout
 
 
 def test_pip_shows_its_progress():
