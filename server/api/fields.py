@@ -92,6 +92,19 @@ class CellValue(fields.Field):
         return value
 
 
+class Members(fields.Dict):
+    """A JSON object of text keys and any values, loaded member by member afterwards by a version's schema.
+
+    Only its being an object is checked here: JSON keys are always text and any
+    value is allowed, so deserialising every member twice would only cost time.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        return dict(value)
+
+
 class Number(fields.Float):
     """A finite number (values this validator filled in on an earlier run)."""
 
