@@ -17,6 +17,7 @@ from conftest import database_url
 from conftest import make_site
 from district_data import workbook
 from werkzeug.datastructures import FileStorage
+from werkzeug.security import generate_password_hash
 from werkzeug.test import encode_multipart
 
 from server.config import SETTINGS
@@ -129,8 +130,8 @@ def test_five_wrong_passwords_pause_the_login_name_even_for_the_right_password(s
 def test_simultaneous_wrong_passwords_check_at_most_the_limit(sqlite_site, monkeypatch):
     app, logins = sqlite_site
     checked = []
-    original = auth.check_password_hash
-    monkeypatch.setattr(auth, "check_password_hash", lambda *args: checked.append(1) or original(*args))
+    original = service.authenticate
+    monkeypatch.setattr(service, "authenticate", lambda *args: checked.append(1) or original(*args))
     clients = [(app.test_client(), None) for _ in range(12)]
     clients = [(client, _csrf(client)) for client, _ in clients]
     start = threading.Barrier(len(clients))
@@ -181,16 +182,17 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(tmp_path, monkeypat
         dispose(app)
 
 
-def test_an_unknown_login_name_costs_one_hash_check_like_a_known_one(sqlite_site, monkeypatch):
+def test_an_unknown_login_name_costs_one_slow_hash_check_like_a_known_one(sqlite_site, monkeypatch):
     app, logins = sqlite_site
-    checked = []
+    methods = []
     original = auth.check_password_hash
-    monkeypatch.setattr(auth, "check_password_hash", lambda *args: checked.append(1) or original(*args))
+    monkeypatch.setattr(auth, "check_password_hash", lambda h, p: methods.append(h.split("$")[0]) or original(h, p))
+    slow = generate_password_hash("x").split("$")[0]  # the default method: scrypt, some 100 ms
     client = app.test_client()
-    assert _try_login(client, "nobody-by-this-name", "wrong-password").status_code == 401
-    assert len(checked) == 1
-    assert _try_login(client, logins["a"][0], "wrong-password").status_code == 401
-    assert len(checked) == 2
+    for login in ("nobody-by-this-name", logins["a"][0], logins["district"][0]):
+        methods.clear()
+        assert _try_login(client, login, "wrong-password").status_code == 401
+        assert methods.count(slow) == 1, (login, methods)
 
 
 def test_a_password_reset_by_the_district_lifts_the_pause(sqlite_site):
@@ -364,8 +366,13 @@ def test_a_too_large_upload_still_names_the_upload_limit(sqlite_site):
     app, logins = sqlite_site
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     unit = _logged_in(app, logins, "a")
-    form = {"file": (io.BytesIO(b"x" * (2 * 1024 * 1024)), "big.xlsx"), "csrf_token": _csrf(unit, "/unit/")}
-    response = unit.post("/unit/submit", data=form, headers={"Accept": "application/json"})
+    form = {
+        "file": FileStorage(io.BytesIO(b"x" * (2 * 1024 * 1024)), filename="big.xlsx"),
+        "csrf_token": _csrf(unit, "/unit/"),
+    }
+    boundary, body = encode_multipart(form)  # in memory: the test client would spool it to a temp file left open
+    content_type = f"multipart/form-data; boundary={boundary}"
+    response = unit.post("/unit/submit", data=body, content_type=content_type, headers={"Accept": "application/json"})
     assert response.status_code == 413 and "超过 1 MB" in response.get_json()["error"]
 
 
