@@ -21,8 +21,6 @@ import click
 from .cli_usage import ChineseGroup
 from .errors import ServerError
 from .findings import ERROR
-from .findings import INFO
-from .findings import SEVERITY_TEXT
 from .findings import Report
 from .forms import FORMS
 from .forms import latest_form
@@ -166,34 +164,9 @@ def _exit_code(results: list[dict]) -> int:
 
 
 def _text(result: dict, verbose: bool) -> str:
-    if "error" in result:
-        return f"{result['file']}：无法读取 — {result['error']}"
-    where = f"{result['unit'] or '（未填单位）'}，{result['year'] or '（未填年度）'}年度，{result['version']}年版格式"
-    lines = [f"{result['file']}：{result['summary']}（{where}）"]
-    shown = [f for f in result["findings"] if verbose or f["severity"] != INFO]
-    for finding in shown:
-        lines.append(_finding_line(finding))
-        lines.append(f"        {finding['message']}")
-    notices = result["counts"][INFO]
-    if notices and not verbose:
-        lines.append(f"  另有 {notices} 条说明（如自动填入的合计），加 -v 显示。")
-    if "output" in result:
-        lines.append(f"  标注后的副本：{result['output']}")
-    return "\n".join(lines)
+    from .cli_text import report_text
 
-
-def _finding_line(finding: dict) -> str:
-    place = f"{finding['sheet'] or ''} {finding['cell'] or ''}".strip() or "—"
-    parts = [f"  [{SEVERITY_TEXT[finding['severity']]}] {place}", finding["rule"]]
-    if finding["expected"] is not None or finding["actual"] is not None:
-        parts.append(f"应为 {_shown(finding['expected'])}，实为 {_shown(finding['actual'])}")
-    if finding["suggestion"] is not None:
-        parts.append(f"建议填写 {finding['suggestion']}")
-    return " · ".join(parts)
-
-
-def _shown(value) -> str:
-    return "（空）" if value is None else str(value)
+    return report_text(result, verbose)
 
 
 def _summary_table(results: list[dict]) -> str:

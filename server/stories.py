@@ -106,6 +106,28 @@ def brief(finding: Finding) -> str:
     return f"{finding.cell or ''} {finding.name}".strip()
 
 
+def suspects(mistake: Finding) -> str:
+    """The cells a mistake suspects, to go before 很可能填错: ``D8 ``, ``D6、D7、D8 中有一格``."""
+    cells = [ref.cell for ref in mistake.cells if ref.role == "candidate" and ref.cell]
+    if mistake.rule == "locate.ambiguous" and cells:
+        return f"{'、'.join(cells)} 中有一格"
+    return f"{mistake.cell or ''} "
+
+
+def lead(message: str) -> str:
+    """A mistake's message without the list of what it breaks (told by :func:`consequences_line`)."""
+    marker = render("story.affects", checks="\x00").split("\x00")[0]
+    head, _, tail = message.partition(marker)
+    rest = tail.split("。", 1)[1] if "。" in tail else ""
+    return head + rest
+
+
+def consequences_line(story: Story) -> str:
+    """One line under a mistake: what it breaks, and that those cells stay as they are."""
+    cells = "、".join(dict.fromkeys(brief(f) for f in story.consequences))
+    return render("story.consequences_line", count=len(story.consequences), checks=cells)
+
+
 def mistake_cells(finding: Finding) -> list[str]:
     """Cell keys a mistake is about: the culprit, or every candidate of an ambiguity."""
     if finding.rule == "locate.ambiguous":
@@ -199,7 +221,7 @@ def _retold(
         if _is_merged(finding, mistake):
             return dataclasses.replace(finding, explained_by=mistake.id)
         own = finding.key in mistake_cells(mistake)
-        prefix = render("story.consequence_own" if own else "story.consequence", mistake=_mistake_text(mistake))
+        prefix = render("story.consequence_own" if own else "story.consequence", mistake=mistake_text(mistake))
         return dataclasses.replace(finding, explained_by=mistake.id, message=prefix + finding.message)
     if finding.rule not in MISTAKES:
         return finding
@@ -218,7 +240,8 @@ def _retold(
     return dataclasses.replace(finding, message=message, explains=tuple(f.id for f in tied), cells=cells)
 
 
-def _mistake_text(mistake: Finding) -> str:
+def mistake_text(mistake: Finding) -> str:
+    """A mistake in a few words: ``D8 填错``, ``D6、D7、D8 中某一格填错``."""
     cells = [ref.cell for ref in mistake.cells if ref.role == "candidate" and ref.cell]
     if mistake.rule == "locate.ambiguous" and cells:
         return f"{'、'.join(cells)} 中某一格填错"

@@ -18,11 +18,12 @@ from __future__ import annotations
 import json
 import re
 
-from .findings import ERROR
 from .findings import INFO
 from .findings import SEVERITY_TEXT
-from .findings import WARNING
 from .findings import Report
+from .stories import consequences_line
+from .stories import lead
+from .stories import stories
 from .workbook.grid import Grid
 from .workbook.layout import META_MARKER
 from .workbook.layout import META_SHEET
@@ -35,7 +36,7 @@ from .workbook.results import RESULT_HEADER
 from .workbook.results import flags
 from .workbook.results import hyperlink
 from .workbook.results import notes
-from .workbook.results import result_rows
+from .workbook.results import result_entries
 from .workbook.results import summary_line
 from .workbook.style import FLAG_FILL
 from .workbook.style import TEMPLATE_FILL
@@ -173,23 +174,26 @@ class Actions:
             [""] * len(RESULT_HEADER),
             list(RESULT_HEADER),
         ]
-        rows += [list(row) for row in result_rows(self.report)]
+        entries = result_entries(self.report)
+        rows += [list(entry.row) for entry in entries]
         self.put(sheet, "A1", rows)
         sheet[f"A3:{chr(64 + len(RESULT_HEADER))}3"].color = "#DDEBF7"
-        self._severity_colours(sheet)
-        for offset, finding in enumerate(self.report.findings):
+        self._severity_colours(sheet, [entry.mark for entry in entries])
+        for offset, entry in enumerate(entries):
+            finding = entry.finding
             if finding.sheet and finding.cell:
                 sheet[f"D{4 + offset}"].add_hyperlink(
                     hyperlink(finding.sheet, finding.cell), finding.cell, finding.message[:200]
                 )
 
-    def _severity_colours(self, sheet) -> None:
-        severities = [f.severity for f in self.report.findings]
-        for severity in (ERROR, WARNING):
-            if severity in severities:
-                first = severities.index(severity)
-                last = len(severities) - severities[::-1].index(severity) - 1
-                sheet[f"B{4 + first}:B{4 + last}"].color = FLAG_FILL[severity]
+    def _severity_colours(self, sheet, marks: list[str | None]) -> None:
+        """Colour the 类别 cells, one action per run of rows with the same colour."""
+        start = 0
+        for index in range(1, len(marks) + 1):
+            if index == len(marks) or marks[index] != marks[start]:
+                if marks[start] is not None:
+                    sheet[f"B{4 + start}:B{4 + index - 1}"].color = FLAG_FILL[marks[start]]
+                start = index
 
     # Metadata --------------------------------------------------------------------------
 
@@ -209,13 +213,16 @@ class Actions:
     # The message box ------------------------------------------------------------------------
 
     def alert(self) -> None:
-        """The summary message box."""
+        """The summary message box: each mistake with its consequences in one line."""
         report = self.report
         lines = [report.summary()]
-        problems = [f for f in report.findings if f.severity != INFO]
-        for finding in problems[:_SHOWN_IN_ALERT]:
+        problems = [story for story in stories(report) if story.finding.severity != INFO]
+        for story in problems[:_SHOWN_IN_ALERT]:
+            finding = story.finding
             place = f"{finding.sheet or ''} {finding.cell or ''}".strip()
-            lines.append(f"[{SEVERITY_TEXT[finding.severity]}] {place}：{finding.message}")
+            lines.append(f"[{SEVERITY_TEXT[finding.severity]}] {place}：{lead(finding.message)}")
+            if story.consequences:
+                lines.append(consequences_line(story))
         if len(problems) > _SHOWN_IN_ALERT:
             lines.append(f"……共 {len(problems)} 条，全部列在“{RESULT_SHEET}”工作表中。")
         filled = len(report.filled)

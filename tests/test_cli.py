@@ -17,6 +17,7 @@ from test_seeds import seed_workbook_bytes
 from server.cli import main
 from server.forms import get_form
 from server.workbook.layout import RESULT_SHEET
+from server.workbook.style import FLAG_FILL
 from server.xlsx.template import make_workbook
 
 
@@ -44,18 +45,23 @@ def test_errors_are_listed_with_sheet_cell_rule_and_values(runner, tmp_path):
     values = _save(tmp_path / "错.xlsx", **{"t2.open.c_natural": 99})
     result = runner.invoke(main, ["validate", str(tmp_path / "错.xlsx")])
     assert result.exit_code == 1
-    assert "[错误] 表二 依申请公开 D8 · locate.culprit" in result.output
-    assert f"建议填写 {consistent_values(get_form('2021'), seed=1)['t2.open.c_natural']}" in result.output
+    right = consistent_values(get_form("2021"), seed=1)["t2.open.c_natural"]
+    # Issue 10: one story per mistake — the culprit first, its consequences in one line under it.
+    assert (
+        f"1. [错误] 表二 依申请公开 D8 · 最可能填错的单元格 · 现为 99 · 如果只错了这一格，它应为 {right}"
+        in result.output
+    )
+    assert "由此引起 2 处勾稽关系不成立（J8 行合计、D29 办理结果总计），改正后自然成立" in result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert sum("[错误]" in line for line in lines) == 1 and "1 处错误" in lines[0]
+    assert "locate.culprit" not in result.output and "sum.row_total" not in result.output
     row_sum = sum(values[f"t2.open.{column}"] for column in oracle.T2_PARTS)
     column_sum = sum(values[f"t2.{row}.c_natural"] for row in oracle.RESULT_ROWS["2021"])
     assert row_sum != values["t2.open.c_total"] and column_sum != values["t2.total.c_natural"]
-    lines = [line.strip() for line in result.output.splitlines()]
-    row_line = f"[错误] 表二 依申请公开 J8 · sum.row_total · 应为 {row_sum}，实为 {values['t2.open.c_total']}"
-    column_line = (
-        f"[错误] 表二 依申请公开 D29 · sum.results_total · 应为 {column_sum}，实为 {values['t2.total.c_natural']}"
-    )
-    assert row_line in lines and column_line in lines
-    assert sum("[错误]" in line for line in lines) == 3 and "3 处错误" in lines[0]
+    verbose = runner.invoke(main, ["validate", "-v", str(tmp_path / "错.xlsx")]).output
+    assert f"J8「（一）予以公开·总计」 填的是 {values['t2.open.c_total']}，与各项之和 {row_sum} 不符" in verbose
+    assert f"D29「（七）总计·自然人」 填的是 {values['t2.total.c_natural']}，与各项之和 {column_sum} 不符" in verbose
+    assert verbose.count("这一条是 D8 填错造成的：改正后自然成立，不要改动本格。") == 2
 
 
 def test_json_output_has_the_documented_shape(runner, tmp_path):
@@ -89,11 +95,10 @@ def test_annotated_copy_leaves_the_input_untouched(runner, tmp_path):
     assert table["D8"].fill.fgColor.rgb.endswith("FFC7CE")
     assert table["D8"].comment is not None and "很可能填错" in table["D8"].comment.text
     assert table["D8"].value == 99
-    assert table["J8"].value == 99 + sum(
-        v
-        for k, v in consistent_values(get_form("2021"), seed=1).items()
-        if k.startswith("t2.open.") and k not in ("t2.open.c_natural", "t2.open.c_total")
-    )
+    # Issue 10: the blank total over the likely typo is not filled from 99; it says why.
+    assert table["J8"].value is None
+    assert table["J8"].fill.fgColor.rgb.endswith(FLAG_FILL["explained"].lstrip("#"))
+    assert "暂不自动填入" in table["J8"].comment.text and "D8 很可能填错" in table["J8"].comment.text
     results = book[RESULT_SHEET]
     assert results["A3"].value == "序号"
     link = results["D4"].hyperlink

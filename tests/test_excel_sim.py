@@ -140,8 +140,9 @@ def test_text_in_a_number_cell_shows_as_typed_in_the_results_sheet(client):
     values = {**consistent_values(form, seed=2), "t2.open.c_natural": "1,234"}
     book = make_workbook("2021", values, header_for(form))
     click(flask_post(client), book)
-    [shown] = [row for row in book[RESULT_SHEET].iter_rows(min_row=4, values_only=True) if "value.text" in row[4]]
-    assert shown[3] == "D8" and shown[7] == "1,234"
+    [shown] = [row for row in book[RESULT_SHEET].iter_rows(min_row=4, values_only=True) if row[3] == "D8"]
+    assert shown[9] == "locate.culprit" and shown[7] == "1,234"  # one row: the typo, as typed (issue 10)
+    assert "填的是文字“1,234”" in shown[5]
 
 
 def test_the_template_names_and_a_null_selection_are_accepted(client):

@@ -72,7 +72,8 @@ def test_a_typo_is_flagged_totals_filled_and_results_listed(client):
         "说明",
         "应为",
         "实为",
-        "建议填写",
+        "参考值",
+        "规则编号",
     ]
     assert results["D4"].value == "D8" and results["D4"].hyperlink.target == "#'表二 依申请公开'!D8"
     assert results["I4"].value == 5
@@ -117,8 +118,8 @@ def test_seeds_give_the_same_findings_as_the_cli_pipeline(client, seed):
     book = openpyxl.load_workbook(io.BytesIO(data))
     click(flask_post(client), book)
     rows = list(book[RESULT_SHEET].iter_rows(min_row=4, values_only=True))
-    assert [(row[2], row[3], row[4].rsplit("（", 1)[1].rstrip("）")) for row in rows] == [
-        (f.sheet, f.cell, f.rule) for f in report.findings
+    assert [(row[2], row[3], row[4], row[9]) for row in rows] == [
+        (f.sheet, f.cell, f.name, f.rule) for f in report.findings
     ]
 
 

@@ -35,10 +35,11 @@ TEMPLATES: dict[str, str] = {
     "locate.ambiguous_sets": "{table}中有几格填错，无法确定是哪几格，可能是以下情况之一：{options}。请逐一核对原始登记后改正。",
     "story.text": "填的是文字“{raw}”（应填数字，读作 {value}），",
     "story.affects": "因此不成立的勾稽关系：{checks}。",
+    "story.consequences_line": "  ↳ 由此引起 {count} 处勾稽关系不成立（{checks}），改正后自然成立，这些单元格不要改。",
     "story.held": "合计 {cells} 暂不自动填入（它用到了可能填错的数），改正后重新校验时自动计算。",
     "story.consequence": "这一条是 {mistake}造成的：改正后自然成立，不要改动本格。",
     "story.consequence_own": "这一条也是 {mistake}造成的，改正后即成立。",
-    "story.held_note": "{where} 是合计，暂不自动填入：它的各项中 {mistake} 可能填错，改正后重新校验时自动计算。",
+    "story.held_note": "{where} 是合计，暂不自动填入：它的各项中 {cells}很可能填错，改正后重新校验时自动计算。",
     "locate.failed": "{table}的勾稽关系不成立，未能自动找出最可能填错的单元格，请逐项核对标红的合计。",
     # Values
     "value.text": "{where} 填写的是文字“{raw}”（{reason}），应填数字。建议改为 {suggestion}。",

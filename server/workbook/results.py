@@ -1,33 +1,69 @@
-"""What the annotated workbook shows: cell flags and the 校验结果 sheet rows.
+"""What the annotated workbook shows: cell flags, notes and the 校验结果 sheet rows.
 
 Both the openpyxl annotation (CLI, web) and the xlwings door (Excel button)
-use these two functions, so a clerk sees the same colours and the same
-rows whichever door they used.
+use these functions, so a clerk sees the same colours and the same rows
+whichever door they used. Findings are shown as stories (:mod:`server.stories`):
+a mistake, then the breaks it explains, marked as its consequences.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ..findings import ERROR
 from ..findings import SEVERITY_TEXT
 from ..findings import WARNING
 from ..findings import Finding
 from ..findings import Report
-from ..rules.catalogue import rule_info
+from ..rules.messages import render
+from ..stories import HELD
+from ..stories import stories
+from ..stories import suspects
+from .style import EXPLAINED
 
-RESULT_HEADER = ("序号", "类别", "工作表", "单元格", "规则", "说明", "应为", "实为", "建议填写")
-RESULT_WIDTHS = (6, 8, 16, 9, 26, 80, 12, 12, 10)
-_FLAG_ROLES = ("culprit", "blocking")
+RESULT_HEADER = ("序号", "类别", "工作表", "单元格", "规则", "说明", "应为", "实为", "参考值", "规则编号")
+RESULT_WIDTHS = (6, 10, 16, 9, 18, 80, 12, 12, 10, 22)
+CONSEQUENCE = "由上条引起"
+"""类别 of a consequence row: a break the mistake above it explains (not a separate error)."""
+_FLAG_ROLES = ("culprit", "blocking", "candidate")
+_RANK = {ERROR: 0, WARNING: 1, EXPLAINED: 2}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the 校验结果 sheet: its values and the finding it shows."""
+
+    row: tuple
+    finding: Finding
+    consequence: bool = False
+
+    @property
+    def mark(self) -> str | None:
+        """The fill of its 类别 cell: the severity, EXPLAINED for a consequence, None for a notice."""
+        if self.consequence:
+            return EXPLAINED
+        return self.finding.severity if self.finding.severity in (ERROR, WARNING) else None
 
 
 def flags(report: Report) -> dict[tuple[str, str], str]:
-    """(sheet, A1) -> severity of the colour to give; errors win over warnings."""
+    """(sheet, A1) -> the colour to give: ERROR, WARNING or EXPLAINED; errors win, then warnings."""
     out: dict[tuple[str, str], str] = {}
+
+    def put(where: tuple[str, str], mark: str) -> None:
+        if where not in out or _RANK[mark] < _RANK[out[where]]:
+            out[where] = mark
+
     for finding in report.findings:
-        if finding.severity not in (ERROR, WARNING):
+        if finding.explained:
+            if finding.sheet and finding.cell:
+                put((finding.sheet, finding.cell), EXPLAINED)
             continue
-        for sheet, cell in _flagged_cells(finding):
-            if out.get((sheet, cell)) != ERROR:
-                out[(sheet, cell)] = finding.severity
+        if finding.severity in (ERROR, WARNING):
+            for where in _flagged_cells(finding):
+                put(where, finding.severity)
+        for ref in finding.cells:
+            if ref.role == HELD and ref.sheet and ref.cell:
+                put((ref.sheet, ref.cell), EXPLAINED)
     return out
 
 
@@ -41,35 +77,68 @@ def _flagged_cells(finding: Finding):
 
 
 def notes(report: Report) -> dict[tuple[str, str], str]:
-    """(sheet, A1) -> note text: every message reported on that cell, most severe first."""
+    """(sheet, A1) -> note text: every message about that cell, most severe first.
+
+    A consequence's note starts with the mistake that causes it; the candidates of an
+    ambiguity each get its message; a held total says why it is still blank.
+    """
     out: dict[tuple[str, str], list[str]] = {}
-    for finding in report.findings:
-        if finding.sheet and finding.cell:
-            out.setdefault((finding.sheet, finding.cell), []).append(
-                f"【{SEVERITY_TEXT[finding.severity]}】{finding.message}"
-            )
+
+    def add(sheet: str | None, cell: str | None, text: str) -> None:
+        if sheet and cell and text not in out.setdefault((sheet, cell), []):
+            out[(sheet, cell)].append(text)
+
+    for story in stories(report):
+        mistake = story.finding
+        text = f"【{SEVERITY_TEXT[mistake.severity]}】{mistake.message}"
+        add(mistake.sheet, mistake.cell, text)
+        for ref in mistake.cells:
+            if ref.role == "candidate":
+                add(ref.sheet, ref.cell, text)
+            elif ref.role == HELD:
+                where = f"{ref.cell}「{ref.label}」"
+                add(
+                    ref.sheet,
+                    ref.cell,
+                    f"【说明】{render('story.held_note', where=where, cells=suspects(mistake))}",
+                )
+        for consequence in story.consequences:
+            add(consequence.sheet, consequence.cell, f"【{CONSEQUENCE}】{consequence.message}")
     return {where: "\n".join(texts) for where, texts in out.items()}
 
 
+def result_entries(report: Report) -> list[Entry]:
+    """Rows of the 校验结果 sheet: each mistake (numbered), then its consequences (1.1, 1.2 …)."""
+    entries = []
+    for number, story in enumerate(stories(report), start=1):
+        finding = story.finding
+        typed = story.merged[0].actual if story.merged else finding.actual  # "3件" rather than 3
+        entries.append(Entry(_row(number, SEVERITY_TEXT[finding.severity], finding, typed), finding))
+        for sub, consequence in enumerate(story.consequences, start=1):
+            row = _row(f"{number}.{sub}", CONSEQUENCE, consequence, consequence.actual, consequence=True)
+            entries.append(Entry(row, consequence, consequence=True))
+    return entries
+
+
 def result_rows(report: Report) -> list[tuple]:
-    """Rows of the 校验结果 sheet, one per finding, in report order."""
-    rows = []
-    for number, finding in enumerate(report.findings, start=1):
-        info = rule_info(finding.rule)
-        rows.append(
-            (
-                number,
-                SEVERITY_TEXT[finding.severity],
-                finding.sheet or "",
-                finding.cell or "",
-                f"{info.name}（{finding.rule}）",
-                finding.message,
-                _show(finding.expected),
-                _show(finding.actual),
-                _show(finding.suggestion),
-            )
-        )
-    return rows
+    """Rows of the 校验结果 sheet (see :func:`result_entries`)."""
+    return [entry.row for entry in result_entries(report)]
+
+
+def _row(number, category: str, finding: Finding, actual: object, *, consequence: bool = False) -> tuple:
+    """A consequence shows no 应为: its cell is right and must not be changed to the sum."""
+    return (
+        number,
+        category,
+        finding.sheet or "",
+        finding.cell or "",
+        finding.name,
+        f"↳ {finding.message}" if consequence else finding.message,
+        "" if consequence else _show(finding.expected),
+        _show(actual),
+        "" if consequence else _show(finding.suggestion),
+        finding.rule,
+    )
 
 
 def _show(value: object) -> object:
@@ -86,5 +155,4 @@ def hyperlink(sheet: str, cell: str) -> str:
 
 def summary_line(report: Report) -> str:
     """The first line of the 校验结果 sheet."""
-    where = f"{report.unit or '（未填单位）'} {report.year or '（未填年度）'}年度 · {report.version}年版格式"
-    return f"{report.summary()} — {where}"
+    return f"{report.summary()} — {report.heading()}"

@@ -24,8 +24,12 @@ TEMPLATE_FILL = {
 LABEL_FILL = "#F2F2F2"
 TITLE_FILL = "#DDEBF7"
 
-FLAG_FILL = {ERROR: "#FFC7CE", WARNING: "#FFEB9C"}
-"""Fill of a flagged cell: light red for errors, light yellow for warnings."""
+EXPLAINED = "explained"
+"""Flag of a cell that is only a consequence of a mistake elsewhere (or a total held until the fix)."""
+
+FLAG_FILL = {ERROR: "#FFC7CE", WARNING: "#FFEB9C", EXPLAINED: "#FCE4D6"}
+"""Fill of a flagged cell: light red for errors, light yellow for warnings, pale orange for a cell
+that is right but shows the consequence of a mistake elsewhere (its note names the mistake)."""
 
 FONT = "等线"
 """The default Chinese font of current Excel; LibreOffice falls back to a CJK font."""

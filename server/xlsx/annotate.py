@@ -37,6 +37,7 @@ from ..workbook.layout import RESULT_SHEET
 from ..workbook.layout import TEMPLATE_REVISION
 from ..workbook.layout import layout_for
 from ..workbook.reader import WorkbookReading
+from ..workbook.results import CONSEQUENCE
 from ..workbook.results import RESULT_HEADER
 from ..workbook.results import RESULT_WIDTHS
 from ..workbook.results import flags
@@ -44,6 +45,7 @@ from ..workbook.results import hyperlink
 from ..workbook.results import notes
 from ..workbook.results import result_rows
 from ..workbook.results import summary_line
+from ..workbook.style import EXPLAINED
 from ..workbook.style import FLAG_FILL
 from ..workbook.style import FONT
 from ..workbook.style import TEMPLATE_FILL
@@ -51,7 +53,7 @@ from .load import Source
 from .load import read_source
 
 AUTHOR = "信息公开年报校验"
-_SEVERITY_FILL = {"错误": FLAG_FILL["error"], "提示": FLAG_FILL["warning"]}
+_SEVERITY_FILL = {"错误": FLAG_FILL["error"], "提示": FLAG_FILL["warning"], CONSEQUENCE: FLAG_FILL[EXPLAINED]}
 WHOLE_COPY_FAILED = (
     "注意：原工作簿的部分格式无法读取或写回（可能由其他软件生成或已损坏），这份副本只包含校验结果，"
     "没有标注原表。请用 Excel 或 WPS 打开原文件另存为 .xlsx 后再下载标注副本。"
