@@ -12,7 +12,9 @@ venv_help() {
     echo "（如果 python3 不是默认版本，安装对应的包，例如 python3.11-venv），然后重新运行本脚本。" >&2
 }
 
+created=""
 if [ ! -x .venv/bin/python ]; then
+    created=yes
     if ! command -v "$python_cmd" >/dev/null 2>&1; then
         echo "找不到 Python（$python_cmd）。请先安装 Python 3.11 或更高版本：sudo apt-get install python3 python3-venv" >&2
         exit 1
@@ -41,7 +43,11 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ]; then
     echo "依赖已是最新（$requirements）。"
     exit 0
 fi
-echo "正在安装依赖（$requirements）……首次运行要从网络下载，约需 1–3 分钟（视网速而定），请稍候。"
+if [ -n "$created" ]; then
+    echo "正在安装依赖（$requirements）……首次运行要从网络下载，约需 1–3 分钟（视网速而定），请稍候。"
+else
+    echo "依赖有变化，正在更新（$requirements）……"
+fi
 .venv/bin/python -m pip install --disable-pip-version-check --progress-bar on -r "$requirements"
 echo "$digest" >"$stamp"
 echo "依赖安装完成。"

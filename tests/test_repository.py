@@ -170,14 +170,34 @@ def test_pip_runs_again_only_when_the_requirements_change(tmp_path):
     calls = tmp_path / "calls.txt"
     _fake(project / ".venv" / "bin" / "python", f'echo "$*" >> {calls}')
     first = _venv_sh(project)
-    assert first.returncode == 0 and "正在安装依赖（requirements.txt）" in first.stdout
+    assert first.returncode == 0 and "依赖有变化，正在更新（requirements.txt）" in first.stdout
     assert "-m pip install" in calls.read_text(encoding="utf-8")
     again = _venv_sh(project)
     assert again.returncode == 0 and "依赖已是最新" in again.stdout
     assert calls.read_text(encoding="utf-8").count("pip install") == 1
     (project / "requirements.txt").write_text("demo==1.1\n", encoding="utf-8")
-    assert "正在安装依赖" in _venv_sh(project).stdout
+    assert "正在更新" in _venv_sh(project).stdout
     assert calls.read_text(encoding="utf-8").count("pip install") == 2
+
+
+def test_a_first_run_creates_the_venv_and_says_the_download_takes_minutes(tmp_path):
+    project = _sandbox(tmp_path / "project")
+    calls = tmp_path / "calls.txt"
+    venv_python = f'#!/bin/sh\necho "$*" >> {calls}'
+    python = _fake(
+        tmp_path / "python3",
+        f"""case "$1" in
+  -V) echo "Python 3.11.9";;
+  -m) mkdir -p "$3/bin"; printf '%s\\n' '{venv_python}' > "$3/bin/python"; chmod +x "$3/bin/python";;
+esac""",
+    )
+    result = _venv_sh(project, PYTHON=str(python))
+    assert result.returncode == 0, result.stderr
+    assert "正在建立虚拟环境 .venv（Python 3.11.9）" in result.stdout
+    assert "正在安装依赖（requirements.txt）……首次运行要从网络下载" in result.stdout
+    assert "-m pip install --disable-pip-version-check --progress-bar on -r requirements.txt" in calls.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_failed_install_is_tried_again_next_time(tmp_path):
