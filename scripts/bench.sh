@@ -18,3 +18,4 @@ run() {
 }
 # One line per benchmark; each script accepts --small.
 run benchmarks/xlwings_bench.py
+run benchmarks/district_bench.py  # units import, two years collected, one 提交, the 汇总 (synthetic district, made once)
