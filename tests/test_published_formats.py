@@ -199,3 +199,34 @@ def test_damaged_pdf_is_refused_in_chinese():
     with pytest.raises(DocumentUnreadable) as caught:
         read_published(b"%PDF-1.4\n garbage", "r.pdf")
     assert "PDF" in caught.value.message
+
+
+def _unruled_docx(version: str, values: dict) -> bytes:
+    """The Word export without table borders, with a page number in the footer: positions are all there is."""
+    from docx import Document
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = Document(io.BytesIO(export_docx(get_form(version), values, **_header(version))))
+    for table in document.tables:
+        table.style = document.styles["Normal Table"]
+    footer = document.sections[0].footer.paragraphs[0]
+    footer.text = "第 "
+    footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    footer.add_run(" 页")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", VERSIONS)
+def test_pdf_without_ruling_is_rebuilt_from_word_positions(version, tmp_path):
+    """Wrapped labels, labels broken across pages, blank cells, 表三 headers one character per line."""
+    values = sample_values(version)
+    source = tmp_path / "unruled.docx"
+    source.write_bytes(_unruled_docx(version, values))
+    pdf = _soffice(source, tmp_path)
+    reading, report = validate_published(pdf, "r.pdf")
+    _same_engine(reading, report, version, values)
+    assert not reading.findings

@@ -33,7 +33,7 @@ _PLAIN_MIN = 4
 """Labels matched without their item number (属于国家秘密) must be this long: 其他 alone names no row."""
 _CUT_SHARE = 0.5
 """A label cut short without its end on the next line must keep this share to be matched (with a notice)."""
-_CUT_SHARE_SEEN = 0.25
+_CUT_SHARE_SEEN = 0.15
 """A label whose end is printed on the next line (a row broken by a page) may be cut this short."""
 _GROUP_NUMBER = re.compile(r"^(\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 _ITEM_NUMBER = re.compile(r"^\d+\.")
