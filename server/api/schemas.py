@@ -246,8 +246,8 @@ def _load_values(version: str, data: dict, where: str) -> dict:
         if key not in cells:
             errors[key] = [UNKNOWN_CELL]
             continue
-        try:
-            out[key] = field.deserialize(value, key, data)
+        try:  # Field.deserialize without its generic steps: CellValue allows null and has no validators
+            out[key] = None if value is None else field._deserialize(value, key, data)
         except ValidationError as error:
             errors[key] = error.messages
     if errors:
