@@ -1,0 +1,121 @@
+"""The 校验 click against the xlwings floor, and localisation time by number of typos (issue 11, target 1).
+
+    .venv/bin/python benchmarks/click_bench.py [--runs 100] [--small]
+
+Floor: what xlwings itself costs on the same payload — ``xw.Book(json=payload)``,
+25 colour actions, ``book.json()``. Click: ``POST /xlwings/validate`` through the
+Flask test client, as the add-in sends it. Targets: the click with one typo and
+blank totals ≤ 5× the floor; 10 typos ≤ 50 ms; no exponential growth with the
+number of typos. Times are CPU milliseconds of the thread (benchmarks/timing.py).
+
+The typo table gives the median and the slowest of several reports per count:
+random detail cells of 表二 (2021) changed by 1–40, totals typed or left blank.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
+
+from builders import consistent_values  # noqa: E402
+from builders import header_for  # noqa: E402
+from builders import without_totals  # noqa: E402
+from timing import machine  # noqa: E402
+from timing import medians  # noqa: E402
+
+from server import create_app  # noqa: E402
+from server.forms import get_form  # noqa: E402
+from server.xlsx.template import make_workbook  # noqa: E402
+from tools.excel_sim import build_payload  # noqa: E402
+from tools.excel_sim import include_of  # noqa: E402
+
+FLOOR_TARGET = 5.0
+TEN_TYPOS_MS = 50.0
+_FORM = get_form("2021")
+
+
+def payload(values: dict) -> dict:
+    """The xlwings payload of a 2021 workbook holding ``values``."""
+    book = make_workbook("2021", values, header_for(_FORM))
+    return build_payload(book, include=include_of(book))
+
+
+def with_typos(seed: int, typos: int, blank_totals: bool) -> dict:
+    """A consistent report with ``typos`` detail cells of 表二 changed."""
+    rng = random.Random(seed)
+    values = consistent_values(_FORM, seed=seed)
+    keys = sorted(k for k, cell in _FORM.cells.items() if k.startswith("t2.") and not cell.derived)
+    for key in rng.sample(keys, typos):
+        values[key] += rng.choice([1, 2, 3, 5, 10, 40])
+    return without_totals(_FORM, values) if blank_totals else values
+
+
+def floor(data: dict) -> None:
+    """xlwings' own work on a payload: open it, colour 25 cells, answer."""
+    import xlwings as xw
+
+    book = xw.Book(json=data)
+    sheet = book.sheets[0]
+    for row in range(25):
+        sheet[f"D{5 + row}"].color = "#FFC7CE"
+    book.json()
+
+
+def _cpu_ms(call) -> float:
+    start = time.thread_time()
+    call()
+    return (time.thread_time() - start) * 1000
+
+
+def main() -> None:
+    """Print the ratio to the floor and the typo table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--small", action="store_true", help="fewer runs and reports")
+    args = parser.parse_args()
+    runs, reports = (20, 3) if args.small else (args.runs, 8)
+    client = create_app({"TESTING": True}, instance_path=str(ROOT / "instance")).test_client()
+
+    def click(data: dict):
+        return lambda: client.post("/xlwings/validate", json=data)
+
+    print(f"# {machine()}; CPU ms of the thread, medians of {runs} interleaved runs")
+    full = consistent_values(_FORM, seed=1)
+    typo = {"t2.open.c_natural": full["t2.open.c_natural"] + 2}
+    one_typo_blank = payload({**without_totals(_FORM, full), **typo})
+    times = medians(
+        {
+            "floor": lambda: floor(one_typo_blank),
+            "one typo, totals blank": click(one_typo_blank),
+            "clean, totals blank": click(payload(without_totals(_FORM, full))),
+            "one typo, totals typed": click(payload({**full, **typo})),
+        },
+        runs,
+    )
+    base = times.pop("floor")
+    print(f"{'xlwings floor (same payload)':<30} {base:>8.2f} ms")
+    for name, value in times.items():
+        print(f"{'click: ' + name:<30} {value:>8.2f} ms  {value / base:>5.1f}× the floor")
+    print(f"target: one typo, totals blank ≤ {FLOOR_TARGET:g}× the floor")
+    print()
+    print(f"{'typos':>5} {'totals':>6} {'median ms':>10} {'slowest ms':>11}   (target: 10 typos ≤ {TEN_TYPOS_MS:g} ms)")
+    counts = (1, 2, 3, 5, 10) if args.small else (1, 2, 3, 4, 5, 6, 8, 10, 12, 15)
+    for blank_totals in (False, True):
+        for count in counts:
+            data = [payload(with_typos(seed, count, blank_totals)) for seed in range(reports)]
+            spent = [_cpu_ms(click(one)) for one in data]
+            label = "blank" if blank_totals else "typed"
+            print(f"{count:>5} {label:>6} {statistics.median(spent):>10.1f} {max(spent):>11.1f}")
+
+
+if __name__ == "__main__":
+    main()
