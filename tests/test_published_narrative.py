@@ -200,3 +200,10 @@ def test_unreadable_cell_leaves_the_statement_undecided():
 )
 def test_ambiguous_or_unrelated_sentences_are_not_compared(sentence):
     assert find_statements([Paragraph(sentence, "第1行")], 2021) == []
+
+
+def test_carrying_over_to_the_next_year_by_its_number():
+    """“结转至2022年度继续办理1件” in a 2021 report is about this year's 四、结转下年度."""
+    statements = find_statements([Paragraph("本年度收到申请5件，结转至2022年度继续办理1件。", "第1行")], 2021)
+    assert [(s.target.name, s.stated) for s in statements] == [("新收", 5), ("结转下年度", 1)]
+    assert find_statements([Paragraph("2022年收到政府信息公开申请3件。", "第1行")], 2021) == []

@@ -274,3 +274,18 @@ def test_piece_of_a_group_label_beside_a_row_is_left_out():
     reading = read_published(text.encode(), "r.txt")
     assert reading.values["t2.open.c_natural"] == 2
     assert not reading.findings
+
+
+def test_year_in_chinese_digits_in_the_title():
+    text = text_report("2021", zeros("2021"), year=2021).replace("2021年政府信息公开", "二〇二一年政府信息公开", 1)
+    reading = read_published(text.encode(), "r.txt")
+    assert (reading.header["unit"], reading.header["year"]) == ("某某区某某街道办事处", 2021)
+
+
+@pytest.mark.parametrize("name", ["年报.doc", "年报.wps"])
+def test_old_word_files_are_refused_with_how_to_convert(name):
+    from server.errors import DocumentUnreadable
+
+    with pytest.raises(DocumentUnreadable) as caught:
+        read_published(b"\xd0\xcf\x11\xe0 old word", name)
+    assert "另存为 .docx" in caught.value.message

@@ -29,8 +29,8 @@ from .narrative import narrative_check
 from .tables import detect_form
 from .tables import read_tables
 
-SUFFIXES = (".pdf", ".html", ".htm", ".shtml", ".docx", ".txt")
-"""File name endings of the published reports the door reads."""
+SUFFIXES = (".pdf", ".html", ".htm", ".shtml", ".docx", ".txt", ".doc", ".wps")
+"""File name endings of the published reports the door takes (.doc and .wps only to say how to convert them)."""
 
 
 @dataclass
@@ -55,6 +55,8 @@ def is_published(name: str) -> bool:
 def read_document(data: bytes, name: str = "") -> Document:
     """The document's lines and paragraphs, by the file's kind (its ending, else its first bytes)."""
     kind = _kind(data, name)
+    if PurePath(name).suffix.lower() in (".doc", ".wps"):
+        raise DocumentUnreadable("旧版 Word（.doc）或 WPS 文件无法直接读取，请另存为 .docx 或 PDF 后上传。")
     if kind == "pdf":
         from .pdf import read_pdf
 

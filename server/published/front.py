@@ -44,8 +44,13 @@ class FrontMatter:
         return year if isinstance(year, int) else None
 
 
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """Text without spaces; a year in Chinese digits (二〇二三年) in Arabic digits."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"[〇零一二三四五六七八九]{4}(?=年)", lambda m: m.group(0).translate(_CN_DIGITS), text)
 
 
 def read_front(doc: Document) -> FrontMatter:

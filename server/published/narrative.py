@@ -66,7 +66,7 @@ TARGETS = (
     Target("上年结转", re.compile(r"上年(度)?结转|结转上(一)?年|上一年度?结转|往年结转"), "t2", "上年结转"),
     Target(
         "结转下年度",
-        re.compile(r"结转(至|到|入)?下(一)?年|转入下(一)?年|下(一)?年度?继续办理|结转\d{4}年"),
+        re.compile(r"结转(至|到|入)?下(一)?年|转入下(一)?年|下(一)?年度?继续办理|结转(至|到|入)?\d{4}年"),
         "t2",
         "结转下年度",
     ),
@@ -200,7 +200,11 @@ def _applicants(clause: str) -> str:
 
 
 def _other_year(segment: str, year: int | None) -> bool:
-    return year is not None and any(int(y) != year for y in re.findall(r"(\d{4})年", segment))
+    """A clause about another year (“2020年收到…”); carrying over to the next year is about this one."""
+    if year is None:
+        return False
+    allowed = {year, year + 1} if "结转" in segment else {year}
+    return any(int(y) not in allowed for y in re.findall(r"(\d{4})年", segment))
 
 
 def _denials(sentence: str, where: str) -> list[Statement]:

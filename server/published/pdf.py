@@ -61,12 +61,23 @@ def read_pdf(data: bytes, name: str = "") -> Document:
                 characters += _read_page(page, number, doc, carried)
     except (PdfminerException, PSException, ValueError, KeyError) as error:
         raise DocumentUnreadable("PDF 文件无法打开，可能已损坏或加密。请重新导出后上传。") from error
+    if _unmapped(doc) > _MIN_TEXT:
+        raise DocumentUnreadable(
+            "这个 PDF 的文字无法提取（所用字体缺少编码，取出的是乱码）。请上传报告的网页或 Word 版本，"
+            "或用 Word 重新导出 PDF。"
+        )
     if characters < _MIN_TEXT:
         raise DocumentUnreadable(
             "这个 PDF 没有文字层（可能是扫描件或图片），无法读取表格和正文。本系统不做文字识别（OCR）："
             "请上传由 Word 直接导出的 PDF，或报告的网页、Word 版本。"
         )
     return doc
+
+
+def _unmapped(doc: Document) -> int:
+    """How many characters came out as (cid:NN): glyphs the PDF gives no text for."""
+    texts = [p.text for p in doc.paragraphs] + [c.text for line in doc.lines for c in line.cells]
+    return sum(text.count("(cid:") for text in texts)
 
 
 def _words(page) -> list[_Word]:
@@ -77,7 +88,7 @@ def _words(page) -> list[_Word]:
 def _read_page(page, number: int, doc: Document, carried: list[float]) -> int:
     """Read one page; ``carried`` holds the column positions of an unruled table running on from the page before."""
     words = _words(page)
-    tables = [t for t in page.find_tables(table_settings=_TABLE_SETTINGS) if len(t.rows) >= 1]
+    tables = [t for t in page.find_tables(table_settings=_TABLE_SETTINGS) if _is_data_table(t)]
     inside: set[int] = set()
     for index, table in enumerate(sorted(tables, key=lambda t: t.bbox[1]), start=1):
         inside |= _ruled_table(table, words, number, index, doc)
@@ -108,6 +119,11 @@ def _ruled_table(table, words: list[_Word], page: int, number: int, doc: Documen
         if cells and not _PAGE_NUMBER.match(" ".join(c.text for c in cells if not c.blank) or "x"):
             doc.lines.append(Line(tuple(cells), f"第{page}页第{number}个表格第{r}行", table=page * 100 + number))
     return used
+
+
+def _is_data_table(table) -> bool:
+    """A grid of at least two rows and two columns; a frame round the page or a boxed paragraph is not one."""
+    return len(table.rows) >= 2 and max(len(row.cells) for row in table.rows) >= 2
 
 
 def _within(word: _Word, box) -> bool:
