@@ -289,3 +289,11 @@ def test_old_word_files_are_refused_with_how_to_convert(name):
     with pytest.raises(DocumentUnreadable) as caught:
         read_published(b"\xd0\xcf\x11\xe0 old word", name)
     assert "另存为 .docx" in caught.value.message
+
+
+def test_title_without_a_unit_gives_way_to_one_with_it():
+    """A web page titled “2023年度政府信息公开工作年度报告” names its unit in the heading below."""
+    text = "2023年度政府信息公开工作年度报告\n\n某某区市场监督管理局2023年政府信息公开工作年度报告\n"
+    text += "\n".join(text_report("2021", zeros("2021"), year=2023).split("\n")[1:])
+    reading = read_published(text.encode(), "r.txt")
+    assert (reading.header["unit"], reading.header["year"]) == ("某某区市场监督管理局", 2023)

@@ -25,6 +25,11 @@ _TITLES = (
     re.compile(r"^(?P<unit>.{2,40}?)(?P<year>\d{4})年度?(的)?(政府|政务)?信息公开(工作)?(年度)?(工作)?报告"),
     re.compile(r"^(?P<year>\d{4})年度?(?P<unit>.{2,40}?)(政府|政务)?信息公开(工作)?(年度)?(工作)?报告"),
 )
+_ORGANISATION = re.compile(
+    r"(区|县|市|州|盟|旗|镇|乡|街道|办事处|局|委员会|委|办公室|办|中心|院|所|馆|站|队|政府|公司|会|厅|部|署|处|园区)$"
+)
+"""How the name of a 编制主体 ends; a title such as “2023年度政府信息公开工作年度报告” names none."""
+_NO_UNIT = {"政府", "人民政府", "政务", "本机关", "本单位", "我单位"}
 _PERIOD = re.compile(r"(统计|期限|时限|期间|时间).{0,20}?(?P<year>\d{4})年0?1月0?1日")
 _DATE_LINE = re.compile(r"^(?P<date>\d{4}年\d{1,2}月\d{1,2}日)$")
 _PHONE = re.compile(r"电话\s*(号码)?\s*[:：]?\s*(?P<phone>\(?0\d{2,3}\)?[-\s]?\d{7,8}|1\d{10})")
@@ -69,15 +74,18 @@ def _title(paragraphs: list[Paragraph], front: FrontMatter) -> None:
     texts = [_squash(p.text) for p in paragraphs]
     candidates = [(texts[i], p) for i, p in enumerate(paragraphs)]
     candidates += [(texts[i] + texts[i + 1], p) for i, p in enumerate(paragraphs[:-1])]
-    for text, paragraph in candidates:
-        for pattern in _TITLES:
-            match = pattern.match(text)
-            if match:
-                front.values["unit"] = match.group("unit").strip('《》“”"')
-                front.values["year"] = int(match.group("year"))
-                front.addresses["header.unit"] = (DOCUMENT, paragraph.where)
-                front.addresses["header.year"] = (DOCUMENT, paragraph.where)
-                return
+    found = [
+        (match.group("unit").strip('《》“”"'), int(match.group("year")), paragraph)
+        for text, paragraph in candidates
+        for pattern in _TITLES
+        if (match := pattern.match(text))
+    ]
+    named = [item for item in found if _ORGANISATION.search(item[0]) and item[0] not in _NO_UNIT] or found
+    if named:
+        unit, year, paragraph = named[0]
+        front.values.update(unit=unit, year=year)
+        front.addresses["header.unit"] = (DOCUMENT, paragraph.where)
+        front.addresses["header.year"] = (DOCUMENT, paragraph.where)
 
 
 def _period(paragraphs: list[Paragraph], front: FrontMatter) -> None:
