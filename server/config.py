@@ -52,7 +52,7 @@ SETTINGS = (
     Setting("WORKBOOK_MAX_COLUMNS", 100, "每张工作表读取的列数；更靠右的单元格不读取"),
     Setting("WORKBOOK_MAX_SHEETS", 100, "工作簿最多的工作表数，超过即拒绝读取"),
     Setting(
-        "WORKBOOK_MAX_CELLS", 50000, "整个工作簿最多读取的单元格数（含只有格式的单元格），超过即拒绝读取；限制读取时间"
+        "WORKBOOK_MAX_CELLS", 30000, "整个工作簿最多读取的单元格数（含只有格式的单元格），超过即拒绝读取；限制读取时间"
     ),
     Setting("SESSION_MINUTES", 120, "网页登录会话的有效时长（分钟）"),
     Setting(

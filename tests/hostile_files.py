@@ -29,6 +29,27 @@ READABLE = {"xfd_columns", "far_rows", "style_index_out_of_range", "merged_data_
 """Files that are validated (their oddities are not read or are findings), not refused."""
 
 
+PEAK = """
+import atexit, os, runpy, sys
+
+def _peak():  # VmHWM: this process's own peak RSS (ru_maxrss would include the parent's, inherited at exec)
+    with open("/proc/self/status") as status:
+        kilobytes = next(line.split()[1] for line in status if line.startswith("VmHWM"))
+    with open(os.environ["PEAK_FILE"], "w") as out:
+        out.write(kilobytes)
+
+atexit.register(_peak)
+sys.argv = sys.argv[1:]
+if sys.argv[0] == "-c":
+    sys.argv = sys.argv[1:]
+    exec(compile(sys.argv[0], "<measured>", "exec"), {"__name__": "__main__"})
+else:
+    runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+"""Run as ``python -c PEAK server validate …`` (or ``-c PEAK -c SCRIPT …``): the child writes its own peak RSS
+(VmHWM, kB) to ``$PEAK_FILE``."""
+
+
 def good() -> bytes:
     """The good workbook every damaged one is made from."""
     return workbook(UNIT)

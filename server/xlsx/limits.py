@@ -37,9 +37,9 @@ class Limits:
     sheets: int = 100
     parts: int = 2000
     """Files inside the zip."""
-    cells: int = 50_000
+    cells: int = 30_000
     """Cells (with a value or only a format) read in the whole workbook; bounds the reading time."""
-    elements: int = 60_000
+    elements: int = 20_000
     """XML elements in one part other than a sheet (styles, shared strings …): openpyxl builds an object of each."""
     text: int = 32767
     """Characters in one cell: Excel's own limit, so longer text means a damaged or forged file."""
