@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests need, each installed only when missing:
 #   libreoffice-calc-nogui  the template converted to PDF (print layout test)
+#   libreoffice-writer-nogui  Word exports converted to PDF (published reports read back from PDF)
 #   chromium                browser tests (Playwright drives Debian's Chromium)
 #   poppler-utils           pdftotext/pdftoppm to read that PDF
 #   fonts-noto-cjk          Chinese fonts for the PDF and the screenshots
@@ -15,6 +16,7 @@ source scripts/apt.sh
 need=()
 why=()
 command -v soffice >/dev/null 2>&1 || { need+=(libreoffice-calc-nogui); why+=("libreoffice-calc-nogui：把模板转换为 PDF，检查打印版式"); }
+ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1 || { need+=(libreoffice-writer-nogui); why+=("libreoffice-writer-nogui：把导出的 Word 统计表转换为 PDF，检查能否读回"); }
 command -v chromium >/dev/null 2>&1 || { need+=(chromium); why+=("chromium：浏览器测试"); }
 command -v pdftotext >/dev/null 2>&1 || { need+=(poppler-utils); why+=("poppler-utils：读取生成的 PDF"); }
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || { need+=(fonts-noto-cjk); why+=("fonts-noto-cjk：PDF 和截图中的中文字体"); }
