@@ -188,6 +188,11 @@ def _read_text(raw: str, domain: Domain) -> Reading:
     return Reading(raw, TEXT, value=number, reason=reason, suggestion=number, hidden=hidden)
 
 
+def strip_invisible(text: str) -> str:
+    """The text without zero-width and direction characters (for names, years and labels)."""
+    return _without_invisible(text)[0]
+
+
 def _without_invisible(raw: str) -> tuple[str, str]:
     """The text without invisible characters, and their names (in order of appearance)."""
     names = []

@@ -217,3 +217,16 @@ def test_an_unreadable_file_in_the_cli_is_exit_2_with_the_reason(runner, tmp_pat
     result = runner.invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
     assert "无法读取" in result.output and "D8" in result.output
+
+
+def test_invisible_characters_in_the_unit_name_and_year_are_ignored():
+    from server.rules.header import parse_header
+
+    header = parse_header({"unit": "甲\u200b街道办事处\u200f", "year": "\ufeff2025"})
+    assert header.unit == "甲街道办事处" and header.year == 2025
+
+
+def test_a_label_with_a_zero_width_space_still_matches():
+    from server.workbook.normalize import normalize_label
+
+    assert normalize_label("自然\u200b人") == normalize_label("自然人")

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from ..findings import CellRef
 from ..forms import form_for_year
+from ..readings import strip_invisible
 from .base import Context
 from .base import Header
 from .plausibility import TOWN
@@ -56,7 +57,7 @@ def _text(value: object) -> str | None:
         return None
     if isinstance(value, float) and math.isfinite(value) and value == int(value):
         value = int(value)
-    text = re.sub(r"\s+", " ", str(value)).strip()
+    text = re.sub(r"\s+", " ", strip_invisible(str(value))).strip()
     return text or None
 
 
@@ -69,7 +70,7 @@ def parse_year(value: object) -> int | None:
     if isinstance(value, (int, float)):
         year = int(value) if value == int(value) else None
     else:
-        match = re.fullmatch(r"(\d{4})\s*年?度?", unicodedata.normalize("NFKC", str(value)).strip())
+        match = re.fullmatch(r"(\d{4})\s*年?度?", unicodedata.normalize("NFKC", strip_invisible(str(value))).strip())
         year = int(match.group(1)) if match else None
     return year if year is not None and 2000 <= year <= 2100 else None
 

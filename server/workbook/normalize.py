@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..readings import strip_invisible
+
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'"})
 
 
@@ -17,7 +19,7 @@ def normalize_label(text: object) -> str:
     """Canonical form of a label: NFKC, no whitespace, 1、→1., unified quotes and colons."""
     if text is None:
         return ""
-    folded = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
+    folded = unicodedata.normalize("NFKC", strip_invisible(str(text))).translate(_QUOTES)
     folded = re.sub(r"\s+", "", folded)
     folded = re.sub(r"^(\d+)[、.．]", r"\1.", folded)
     return folded.rstrip(":")
