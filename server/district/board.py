@@ -9,12 +9,15 @@ from dataclasses import dataclass
 
 import openpyxl
 from openpyxl.styles import Font
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import ACCEPTED
 from .models import PENDING
 from .models import RETURNED
 from .models import Account
+from .models import CellValue
 from .models import Submission
 from .models import Unit
 from .service import _require_district
@@ -34,7 +37,10 @@ SORTS = {
 }
 """Orders of the board: value -> label."""
 LOCAL = dt.timezone(dt.timedelta(hours=8))
-HEADER = ("单位", "单位类型", "状态", "版本", "提交时间", "错误", "提示", "退回原因")
+HEADER = ("单位", "单位类型", "状态", "版本", "提交时间", "错误", "提示", "退回原因", "请注意")
+ALL_ZERO = "数字全部为 0"
+SAME_AS_LAST_YEAR = "数字与上年度完全相同"
+"""Markers of a report that passed the checks but is probably not this year's real figures (issue 10)."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """How a text starts that Excel or WPS would run as a formula when the export is opened (CSV injection)."""
 
@@ -52,6 +58,8 @@ class BoardRow:
 
     unit: Unit
     submission: Submission | None
+    notes: tuple[str, ...] = ()
+    """Markers: ALL_ZERO, SAME_AS_LAST_YEAR."""
 
     @property
     def status(self) -> str:
@@ -62,7 +70,7 @@ class BoardRow:
         """The row as exported."""
         s = self.submission
         if s is None:
-            return (self.unit.name, self.unit.kind or "", self.status, "", "", "", "", "")
+            return (self.unit.name, self.unit.kind or "", self.status, "", "", "", "", "", "")
         return (
             self.unit.name,
             self.unit.kind or "",
@@ -72,6 +80,7 @@ class BoardRow:
             s.errors,
             s.warnings,
             s.returned_reason or "",
+            "；".join(self.notes),
         )
 
 
@@ -99,7 +108,8 @@ def status_board(
     """Every active unit with its status for a year, filtered and sorted (district only)."""
     _require_district(actor)
     newest = latest(session, year)
-    rows = [BoardRow(unit, newest.get(unit.id)) for unit in units(session) if unit.active]
+    notes = _notes(session, newest, latest(session, year - 1, accepted=True))
+    rows = [BoardRow(unit, newest.get(unit.id), notes.get(unit.id, ())) for unit in units(session) if unit.active]
     total = len(rows)
     if status:
         rows = [row for row in rows if row.status == status]
@@ -108,6 +118,62 @@ def status_board(
     if sort in _SORT_KEYS:
         rows.sort(key=_SORT_KEYS[sort])  # stable: ties keep the pinyin order of units()
     return Board(year, rows, total)
+
+
+def _notes(session: Session, newest: dict[int, Submission], last: dict[int, Submission]) -> dict[int, tuple]:
+    """Unit id -> what the district should look at although the checks passed (issue 10).
+
+    A report whose numbers are all 0 (an empty template filled with 0), or exactly last year's
+    numbers (last year's file sent again) are known failures of real reports. One grouped query
+    gives each submission's count, sum and sum of squares; only pairs that agree on those are
+    compared cell by cell.
+    """
+    ids = [s.id for s in newest.values()] + [s.id for s in last.values()]
+    if not ids:
+        return {}
+    stats = _stats(session, ids)
+    notes: dict[int, list[str]] = {}
+    pairs = []
+    for unit_id, submission in newest.items():
+        mine = stats.get(submission.id)
+        notes[unit_id] = [ALL_ZERO] if mine and mine[0] == mine[1] and mine[3] == 0 else []
+        previous = last.get(unit_id)
+        if mine and previous is not None and previous.form_version == submission.form_version:
+            if stats.get(previous.id) == mine:
+                pairs.append((unit_id, submission.id, previous.id))
+    if pairs:
+        cells = _cells(session, [i for _, this, prev in pairs for i in (this, prev)])
+        for unit_id, this, prev in pairs:
+            if cells.get(this) == cells.get(prev):
+                notes[unit_id].append(SAME_AS_LAST_YEAR)
+    return {unit_id: tuple(found) for unit_id, found in notes.items()}
+
+
+def _stats(session: Session, ids: list[int]) -> dict[int, tuple]:
+    value = CellValue.value
+    query = (
+        select(
+            CellValue.submission_id,
+            func.count(),
+            func.count(value),
+            func.sum(value),
+            func.sum(value * value),
+        )
+        .where(CellValue.submission_id.in_(ids))
+        .group_by(CellValue.submission_id)
+    )
+    return {
+        sid: (rows, numbers, round(total or 0, 6), round(squares or 0, 6))
+        for sid, rows, numbers, total, squares in session.execute(query)
+    }
+
+
+def _cells(session: Session, ids: list[int]) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    query = select(CellValue.submission_id, CellValue.key, CellValue.value).where(CellValue.submission_id.in_(ids))
+    for submission_id, key, value in session.execute(query):
+        out.setdefault(submission_id, {})[key] = value
+    return out
 
 
 def _count(name: str):
@@ -165,7 +231,7 @@ def board_xlsx(board: Board) -> bytes:
         cell.font = Font(bold=True)
     for row in board.rows:
         append_row(sheet, row.cells())
-    for letter, width in zip("ABCDEFGH", (30, 12, 14, 6, 18, 6, 6, 40), strict=True):
+    for letter, width in zip("ABCDEFGHI", (30, 12, 14, 6, 18, 6, 6, 40, 24), strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)

@@ -165,7 +165,7 @@ class _Checker:
             )
         with self.session_for() as session:
             _, report = check_reading(session, unit, reading)
-        errors = [f for f in report.findings if f.severity == ERROR]
+        errors = [f for f in report.findings if f.severity == ERROR and not f.explained]  # mistakes, not symptoms
         if errors:
             detail = f"{len(errors)} 处错误，例如：{errors[0].sheet} {errors[0].cell} {errors[0].message}"
             return Checked(path, Collected(path.name, unit.name, REFUSED, detail))

@@ -35,17 +35,40 @@
     try { return JSON.parse(xhr.responseText).error; } catch (e) { return "校验失败（" + xhr.status + "）。"; }
   }
 
+  // One story per mistake (issue 10): each finding standing alone, then the ones it explains.
+  var MERGED = { "value.text": true, "value.numeric_text": true };
+
+  function stories(findings) {
+    var ids = {};
+    findings.forEach(function (f) { if (f.id) ids[f.id] = true; });
+    var alone = findings.filter(function (f) { return !(f.explained_by && ids[f.explained_by]); });
+    return alone.map(function (f) {
+      var tied = findings.filter(function (c) { return f.id && c.explained_by === f.id; });
+      var merged = tied.filter(function (c) { return MERGED[c.rule] && c.key === f.key; });
+      return { finding: f, merged: merged, consequences: tied.filter(function (c) { return merged.indexOf(c) < 0; }) };
+    });
+  }
+
+  function row(body, cls, cells) {
+    var tr = body.appendChild(el("tr", { "class": cls }));
+    cells.forEach(function (c) { tr.appendChild(el("td", c[1] ? { "class": c[1] } : {}, show(c[0]))); });
+  }
+
   function findingsTable(findings) {
     var table = el("table", { "class": "findings" });
     var head = el("tr");
-    ["类别", "工作表", "单元格", "规则", "说明", "应为", "实为", "建议填写"].forEach(function (h) { head.appendChild(el("th", {}, h)); });
+    ["类别", "工作表", "单元格", "规则", "说明", "应为", "实为", "参考值"].forEach(function (h) { head.appendChild(el("th", {}, h)); });
     table.appendChild(el("thead")).appendChild(head);
     var body = table.appendChild(el("tbody"));
     if (!findings.length) { var tr = body.appendChild(el("tr")); tr.appendChild(el("td", { colspan: 8 }, "没有发现问题。")); }
-    findings.forEach(function (f) {
-      var tr = body.appendChild(el("tr", { "class": "sev-" + f.severity + " rule-" + f.rule.replace(/\./g, "-") }));
-      [[SEVERITY[f.severity], "sev"], [f.sheet], [f.cell], [f.rule], [f.message], [show(f.expected)], [show(f.actual)], [show(f.suggestion)]].forEach(function (c) {
-        tr.appendChild(el("td", c[1] ? { "class": c[1] } : {}, show(c[0])));
+    stories(findings).forEach(function (story) {
+      var f = story.finding;
+      var typed = story.merged.length ? story.merged[0].actual : f.actual;
+      row(body, "sev-" + f.severity + " rule-" + f.rule.replace(/\./g, "-"),
+        [[SEVERITY[f.severity], "sev"], [f.sheet], [f.cell], [f.name || ""], [f.message], [show(f.expected)], [show(typed)], [show(f.suggestion)]]);
+      story.consequences.forEach(function (c) {
+        row(body, "consequence rule-" + c.rule.replace(/\./g, "-"),
+          [["由上条引起", "sev"], [c.sheet], [c.cell], [c.name || ""], ["↳ " + c.message, "message"], [""], [show(c.actual)], [""]]);
       });
     });
     return table;
@@ -93,7 +116,7 @@
   }
 
   function render(file, report, card) {
-    card.querySelector(".state").textContent = report.summary + "（" + (report.unit || "未填单位") + "，" + (report.year || "未填年度") + " 年度，" + report.version + " 年版格式）";
+    card.querySelector(".state").textContent = report.summary + "（" + (report.heading || report.version + " 年版格式") + "）";
     card.classList.add(report.ok ? "ok" : "failed");
     var tools = card.appendChild(el("p", { "class": "toolbar" }));
     var label = PUBLISHED.test(file.name) ? "下载统计表（Word，官方格式）" : "下载标注后的工作簿";
