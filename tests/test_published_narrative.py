@@ -207,3 +207,11 @@ def test_carrying_over_to_the_next_year_by_its_number():
     statements = find_statements([Paragraph("本年度收到申请5件，结转至2022年度继续办理1件。", "第1行")], 2021)
     assert [(s.target.name, s.stated) for s in statements] == [("新收", 5), ("结转下年度", 1)]
     assert find_statements([Paragraph("2022年收到政府信息公开申请3件。", "第1行")], 2021) == []
+
+
+def test_the_clause_nearest_the_number_names_it():
+    """An earlier “审核、答复等环节” does not make “共收到申请21件” ambiguous."""
+    text = "我办规范受理、登记、审核、答复等各个环节，全年共收到政府信息公开申请21件，其中自然人申请15件。"
+    statements = find_statements([Paragraph(text, "第1行")], 2021)
+    assert [(s.target.name, s.stated, s.applicants) for s in statements] == [("新收", 21, ""), ("新收", 15, "自然人")]
+    assert [s.target.name for s in find_statements([Paragraph("关于行政复议，本年度共2件。", "第1行")])] == ["行政复议"]

@@ -39,6 +39,8 @@ _SENTENCE_END = re.compile(r"(?<=[。！!？?])")
 _CLAUSE = re.compile(r"[，,。；;：:、（）()]")
 _AMOUNT = re.compile(r"(?P<number>\d+|[零〇一二两三四五六七八九十百千]+)\s*(?P<unit>件|宗|起|个|份)")
 _GENERIC = ("新收", "办理")
+_AMBIGUOUS_STOP = "其中"
+"""A clause starting a breakdown: targets before it belong to the total, not to the number after it."""
 """Targets named by common verbs (受理, 办理): they give way to the specific ones."""
 _SKIP = re.compile(r"咨询|信访|建议|提案|热线|留言|来电|同比|增长|下降|上升|较上年|较去年|去年|比上年|占|%|％")
 _SCOPE = re.compile(r"代表|通过|网上|网络|当面|信函|邮寄|传真|电子邮件|平台")
@@ -149,7 +151,7 @@ def _numbers(sentence: str, where: str, year: int | None) -> list[Statement]:
         if _SKIP.search(segment) or _other_year(segment, year):
             previous = None
             continue
-        targets = _targets(segment, sentence) or ([previous] if previous and _breakdown(segment) else [])
+        targets = _nearest_targets(segment, sentence) or ([previous] if previous and _breakdown(segment) else [])
         stated = read(match.group("number")).value
         if stated is None:
             continue
@@ -158,6 +160,18 @@ def _numbers(sentence: str, where: str, year: int | None) -> list[Statement]:
             out.append(Statement(target, stated, sentence, where, scope, _applicants(clause)))
         previous = targets[0] if len(targets) == 1 else None
     return out
+
+
+def _nearest_targets(segment: str, sentence: str) -> list[Target]:
+    """The targets of the clause nearest before the number that names any (“…审核、答复等环节，共收到申请21件”)."""
+    clauses = [c for c in _CLAUSE.split(segment) if c]
+    for start in range(len(clauses) - 1, -1, -1):
+        found = _targets("".join(clauses[start:]), sentence)
+        if found:
+            return found
+        if _AMBIGUOUS_STOP in clauses[start]:
+            break
+    return []
 
 
 def _targets(segment: str, sentence: str) -> list[Target]:
