@@ -144,8 +144,12 @@ def _check_file(path: Path, version: str | None, previous: Report | None, output
     if output is not None:
         if output.resolve() == path.resolve():
             raise click.UsageError("输出文件不能与输入文件相同：校验不会修改原文件。")
-        output.write_bytes(annotate(data, reading, report))
-        result["output"] = str(output)
+        try:
+            output.write_bytes(annotate(data, reading, report))
+        except OSError as error:
+            result["output_error"] = f"无法写出标注后的副本“{output}”：{error.strerror or error}"
+        else:
+            result["output"] = str(output)
     return result
 
 

@@ -38,6 +38,8 @@ def report_text(result: dict, verbose: bool) -> str:
         lines.append(f"  另有 {notices} 条说明（如自动填入的合计），加 -v 显示。")
     if "output" in result:
         lines.append(f"  标注后的副本：{result['output']}")
+    if "output_error" in result:
+        lines.append(f"  {result['output_error']}")
     return "\n".join(lines)
 
 
