@@ -230,3 +230,16 @@ def test_a_label_with_a_zero_width_space_still_matches():
     from server.workbook.normalize import normalize_label
 
     assert normalize_label("自然\u200b人") == normalize_label("自然人")
+
+
+def test_an_annotated_copy_that_cannot_be_written_is_reported_not_a_traceback(runner, tmp_path):
+    from hostile_files import good
+
+    source = tmp_path / "年报.xlsx"
+    source.write_bytes(good())
+    blocked = tmp_path / "不是文件夹"
+    blocked.write_text("a file where a folder should be")
+    result = runner.invoke(main, ["validate", str(source), "-o", str(blocked / "副本.xlsx")])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert "无法写出标注后的副本" in result.output
