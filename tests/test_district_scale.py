@@ -26,6 +26,7 @@ from server.district import collect
 from server.district import service
 from server.district.aggregate import aggregate
 from server.district.aggregate import aggregate_workbook
+from server.district.board import status_board
 from server.district.cli import import_unit_rows
 from server.district.collect import FAILED
 from server.district.collect import PENDING_TEXT
@@ -361,3 +362,19 @@ def test_units_import_in_batches_leaves_out_only_the_bad_rows(session):
     assert len(service.unit_index(session)) == 448
     shown = [text for number, _, text in results if number not in refused]
     assert all("密码" in text and "jcnb_" in text for text in shown)
+
+
+def test_the_board_queries_do_not_grow_with_the_number_of_submissions(session):
+    """Regression: each submission's events were loaded by a query of their own (and its file with it)."""
+    district, a, _ = setup(session)
+    for unit in _register(session, 2):
+        _store(session, unit, 2025, seed=3)
+    session.expunge_all()
+    with counted_queries(session) as few:
+        assert status_board(session, district, 2025).counts()["已提交"] == 2
+    for unit in _register(session, 6, start=2):
+        _store(session, unit, 2025, seed=3)
+    session.expunge_all()
+    with counted_queries(session) as many:
+        assert status_board(session, district, 2025).counts()["已提交"] == 8
+    assert len(many) == len(few)

@@ -20,6 +20,8 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import defer
+from sqlalchemy.orm import selectinload
 
 from ..errors import NotAllowed
 from ..errors import NotFound
@@ -417,9 +419,15 @@ def return_submission(session: Session, actor: Account, submission_id: int, reas
 def latest(session: Session, year: int, *, accepted: bool = False) -> dict[int, Submission]:
     """Unit id -> the unit's newest submission for a year; with ``accepted``, its newest accepted one.
 
-    A submission's state is derived from its events (:attr:`Submission.state`), so it is filtered here.
+    A submission's state is derived from its events (:attr:`Submission.state`), so it is filtered here;
+    the events come in one query for all, and the file and report only when asked for.
     """
-    query = select(Submission).where(Submission.year == year).order_by(Submission.version_no)
+    query = (
+        select(Submission)
+        .where(Submission.year == year)
+        .order_by(Submission.version_no)
+        .options(defer(Submission.content), defer(Submission.report), selectinload(Submission.events))
+    )
     return {s.unit_id: s for s in session.scalars(query) if not accepted or s.state == ACCEPTED}
 
 
