@@ -230,3 +230,24 @@ def test_pdf_without_ruling_is_rebuilt_from_word_positions(version, tmp_path):
     reading, report = validate_published(pdf, "r.pdf")
     _same_engine(reading, report, version, values)
     assert not reading.findings
+
+
+@pytest.mark.slow
+def test_pdf_with_a_long_narrative_rows_broken_by_pages_and_statements_checked(tmp_path):
+    """A long paragraph before the tables moves page breaks into table rows; its numbers are compared too."""
+    from docx import Document
+
+    values = zeros("2021")
+    document = Document(io.BytesIO(export_docx(get_form("2021"), values, **_header("2021"))))
+    sentence = (
+        "本年度，我办认真贯彻落实政府信息公开条例，依法依规做好依申请公开工作，进一步规范受理、登记、审核、答复等各个环节，"
+        "全年共收到政府信息公开申请21件，其中自然人申请15件，法人或其他组织申请6件，均已按时办结。"
+    )
+    document.paragraphs[0].insert_paragraph_before(sentence)
+    source = tmp_path / "narrative.docx"
+    document.save(source)
+    reading, report = validate_published(_soffice(source, tmp_path), "r.pdf")
+    assert reading.values == values
+    assert not reading.findings
+    found = [f for f in report.findings if f.rule == "narrative.mismatch"]
+    assert sorted((f.key, f.actual) for f in found if f.key) == [("t2.new.c_natural", 15), ("t2.new.c_total", 21)]

@@ -147,7 +147,7 @@ def test_denied_total_is_the_sum_of_its_rows():
     values |= {"t2.deny_5.c_natural": 2, "t2.deny_5.c_total": 2, "t2.total.c_natural": 16, "t2.total.c_total": 21}
     [found] = [f for f in _narrative(_run(text_report("2021", values, narrative=(SENTENCE,)))) if f.key is None]
     assert found.key is None and len(found.cells) == 8 and found.expected == 4
-    assert "「不予公开」8个单元格之和" in found.message
+    assert "「不予公开」各行“总计”之和（8个单元格）为 4" in found.message
 
 
 def test_representative_office_wording_is_quoted():
@@ -215,3 +215,9 @@ def test_the_clause_nearest_the_number_names_it():
     statements = find_statements([Paragraph(text, "第1行")], 2021)
     assert [(s.target.name, s.stated, s.applicants) for s in statements] == [("新收", 21, ""), ("新收", 15, "自然人")]
     assert [s.target.name for s in find_statements([Paragraph("关于行政复议，本年度共2件。", "第1行")])] == ["行政复议"]
+
+
+def test_organisation_applicants_are_named_as_such():
+    text = text_report("2021", _applications(), narrative=("本年度受理法人或其他组织申请5件。",))
+    [found] = _narrative(_run(text))
+    assert "「一、本年新收政府信息公开申请数量·法人或其他组织」（5个单元格之和）为 6" in found.message

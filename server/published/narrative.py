@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from ..findings import CellRef
 from ..findings import Finding
 from ..findings import Report
+from ..forms.derive import short_label
 from ..forms.model import Domain
 from ..forms.model import Form
 from ..readings import read
@@ -112,6 +113,8 @@ class Statement:
     scope: str = ""
     """The clause's wording when it speaks of a narrower scope."""
     applicants: str = ""
+    at: int = -1
+    """Where the stated number ends in the sentence (-1 for a denial)."""
     """自然人 or 法人或其他组织 when the clause names one kind of applicant."""
 
 
@@ -157,7 +160,7 @@ def _numbers(sentence: str, where: str, year: int | None) -> list[Statement]:
             continue
         for target in targets:
             scope = segment.strip("，,。；;") if _SCOPE.search(segment) else ""
-            out.append(Statement(target, stated, sentence, where, scope, _applicants(clause)))
+            out.append(Statement(target, stated, sentence, where, scope, _applicants(clause), match.end()))
         previous = targets[0] if len(targets) == 1 else None
     return out
 
@@ -320,7 +323,7 @@ def _finding(
         address = addresses.get(keys[0], (table.name, ""))[1]
         where = f"{table.name}{address}「{cells[0].label}」"
     else:
-        where = f"{table.name}「{statement.target.name}」{len(keys)}个单元格之和"
+        where = _sum_name(table.name, cells, statement)
     scope = (
         f"该句说的是“{statement.scope}”，范围可能与表格的统计范围不同，请确认；如范围相同，" if statement.scope else ""
     )
@@ -328,7 +331,7 @@ def _finding(
     params = {
         "check": "P9",
         "place": statement.where,
-        "sentence": _quote(statement.sentence),
+        "sentence": _quote(statement.sentence, statement.at),
         "stated": stated,
         "where": where,
         "actual": actual,
@@ -353,5 +356,22 @@ def _finding(
     )
 
 
-def _quote(sentence: str, limit: int = 90) -> str:
-    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+def _sum_name(table: str, cells: list, statement: Statement) -> str:
+    """Several cells compared as one: 「一、本年新收…·法人或其他组织」 or 「不予公开」各行总计."""
+    rows = {cell.row.key for cell in cells}
+    if len(rows) == 1:
+        return f"{table}「{short_label(cells[0].row.label)}·{statement.applicants}」（{len(cells)}个单元格之和）"
+    columns = {cell.column.label for cell in cells}
+    column = columns.pop() if len(columns) == 1 else "总计"
+    return f"{table}「{statement.target.name}」各行“{column}”之和（{len(cells)}个单元格）"
+
+
+def _quote(sentence: str, at: int = -1, limit: int = 90) -> str:
+    """The sentence, or in a long one the part ending just after the stated number."""
+    if len(sentence) <= limit:
+        return sentence
+    if at < 0:
+        return sentence[: limit - 1] + "…"
+    start = max(0, at - limit + 20)
+    end = min(len(sentence), start + limit)
+    return ("…" if start else "") + sentence[start:end] + ("…" if end < len(sentence) else "")

@@ -20,10 +20,15 @@ import re
 from dataclasses import dataclass
 
 from ..errors import DocumentUnreadable
+from ..forms import FORMS
 from .document import Cell
 from .document import Document
 from .document import Line
 from .document import Paragraph
+from .labels import CUT
+from .labels import EXACT
+from .labels import INDEX
+from .tables import split_line
 from .tables import value_like
 
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,3}(\s*页)?(\s*/\s*共?\s*\d{1,3}\s*页?)?[-—–\s]*$")
@@ -61,6 +66,7 @@ def read_pdf(data: bytes, name: str = "") -> Document:
                 characters += _read_page(page, number, doc, carried)
     except (PdfminerException, PSException, ValueError, KeyError) as error:
         raise DocumentUnreadable("PDF 文件无法打开，可能已损坏或加密。请重新导出后上传。") from error
+    doc.lines[:] = _join_broken_rows(doc.lines)
     if _unmapped(doc) > _MIN_TEXT:
         raise DocumentUnreadable(
             "这个 PDF 的文字无法提取（所用字体缺少编码，取出的是乱码）。请上传报告的网页或 Word 版本，"
@@ -124,6 +130,59 @@ def _ruled_table(table, words: list[_Word], page: int, number: int, doc: Documen
 def _is_data_table(table) -> bool:
     """A grid of at least two rows and two columns; a frame round the page or a boxed paragraph is not one."""
     return len(table.rows) >= 2 and max(len(row.cells) for row in table.rows) >= 2
+
+
+def _join_broken_rows(lines: list[Line]) -> list[Line]:
+    """A ruled row broken by a page: its first row on the next page continues each cell of its last row.
+
+    Joined only when the row's label names no row of any form as printed and does once joined
+    column by column (“（六）” + “其他处理”, “1.申请” + “人无正当理由逾期不补正…”).
+    """
+    out: list[Line] = []
+    for line in lines:
+        previous = out[-1] if out else None
+        if previous is not None and _continues(previous, line):
+            out[-1] = _joined(previous, line)
+        else:
+            out.append(line)
+    return out
+
+
+def _continues(previous: Line, line: Line) -> bool:
+    if previous.table is None or line.table is None or line.table // 100 != previous.table // 100 + 1:
+        return False
+    upper, lower = _aligned(previous.cells, line.cells)
+    if len(upper) != len(lower) or not line.where.endswith("个表格第1行"):
+        return False
+    first = next((c.text for c in line.cells if not c.blank), "")
+    if not first or _NUMBERED.match(first) or value_like(first):
+        return False
+    return not _names_a_row(previous) and _names_a_row(_joined(previous, line))
+
+
+def _names_a_row(line: Line) -> bool:
+    labels, _ = split_line(line)
+    text = "".join(cell.text for cell in labels)
+    return any((match := INDEX.match(text, form)) is not None and match.how in (EXACT, CUT) for form in FORMS.values())
+
+
+def _aligned(top: tuple[Cell, ...], bottom: tuple[Cell, ...]) -> tuple[tuple[Cell, ...], tuple[Cell, ...]]:
+    """The two parts' cells side by side: a spanning cell left out on one page is an empty cell on the other."""
+    while len(bottom) > len(top) and bottom[0].blank:
+        bottom = bottom[1:]
+    while len(top) > len(bottom) and top[0].blank:
+        top = top[1:]
+    return top, bottom
+
+
+def _joined(top: Line, bottom: Line) -> Line:
+    cells = []
+    for upper, lower in zip(*_aligned(top.cells, bottom.cells), strict=True):
+        if value_like(upper.text) or value_like(lower.text):
+            cells.append(upper if not upper.blank else lower)
+        else:
+            cells.append(Cell(upper.text + lower.text, upper.where))
+    return Line(tuple(cells), top.where, top.table)
 
 
 def _within(word: _Word, box) -> bool:
