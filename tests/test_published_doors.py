@@ -215,3 +215,25 @@ def test_pdf_upload_gives_the_same_json_as_the_cli(client, runner, tmp_path):
     cli = json.loads(runner.invoke(main, ["validate", str(pdf), "--json"]).output)
     assert web["findings"] == cli["findings"] and web["values"] == cli["values"]
     assert web["values"]["t2.open.c_natural"] == 9 and not web["ok"]
+
+
+def test_audit_lists_registered_units_without_a_report(db_url, tmp_path):
+    from server.published.audit import missing_units
+
+    env = {"SERVER_DATABASE_URL": db_url, "SERVER_INSTANCE_PATH": str(tmp_path / "instance")}
+    runner = CliRunner()
+    for name in ("甲街道办事处", "乙镇人民政府", "某某区发展和改革局"):
+        assert runner.invoke(main, ["units", "add", name], env=env).exit_code == 0
+    folder = tmp_path / "年报"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        _report_2021().replace("某某区某某街道办事处", "某某区甲街道办事处"), encoding="utf-8"
+    )
+    (folder / "乙镇.txt").write_text(_report_2021().replace("某某区某某街道办事处", "某某区"), encoding="utf-8")
+    out = tmp_path / "汇总.xlsx"
+    result = runner.invoke(main, ["audit", str(folder), "--year", "2021", "-o", str(out), "--registered"], env=env)
+    assert result.exit_code == 0, result.output
+    rows = list(openpyxl.load_workbook(out)["汇总"].iter_rows(min_row=3, values_only=True))
+    assert [row[1] for row in rows if row[4] == "未找到年报"] == ["某某区发展和改革局"]
+    assert "1 个已登记单位未找到年报" in result.output
+    assert missing_units(["甲街道办事处"], [{"file": "甲街道.pdf", "unit": None}]) == []

@@ -10,6 +10,8 @@ whose report year is not the audited year, say so in the conclusion.
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 from ..findings import ERROR
 from ..findings import INFO
@@ -34,7 +36,28 @@ def conclusion(result: dict, year: int | None) -> str:
     return "有提示" if result["counts"][WARNING] else "通过"
 
 
-def audit_workbook(results: list[dict], year: int | None, title: str = "") -> bytes:
+def _squash(name: str) -> str:
+    return re.sub(r"\s+", "", name or "")
+
+
+def missing_units(registered: list[str], results: list[dict]) -> list[str]:
+    """Registered units none of whose names a report names (either name may hold the other: 某某街道 / 某某街道办事处)."""
+    found = [_squash(result.get("unit") or "") for result in results]
+    found += [_squash(Path(result["file"]).stem) for result in results]
+    return [name for name in registered if not any(_same_unit(_squash(name), other) for other in found if other)]
+
+
+_GENERIC_ENDS = ("", "办事处", "人民政府", "政府", "委员会")
+
+
+def _same_unit(registered: str, printed: str) -> bool:
+    """某某区甲街道办事处 names 甲街道办事处; 甲街道 names 甲街道办事处; 某某区 does not name 某某区发展和改革局."""
+    if registered in printed:
+        return True
+    return registered.startswith(printed) and registered[len(printed) :] in _GENERIC_ENDS
+
+
+def audit_workbook(results: list[dict], year: int | None, title: str = "", missing: list[str] = ()) -> bytes:
     """The summary workbook of an audit, as .xlsx bytes."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -65,6 +88,9 @@ def audit_workbook(results: list[dict], year: int | None, title: str = "") -> by
             link.font = Font(color="0563C1", underline="single")
         if row[4] != "通过" and row[4] != "有提示":
             summary.cell(summary.max_row, 5).fill = red
+    for name in missing:
+        summary.append(["", name, year or "", "", "未找到年报", "", "", "", "文件夹中没有这个已登记单位的年报", ""])
+        summary.cell(summary.max_row, 5).fill = red
     for sheet, widths in ((summary, (34, 24, 9, 9, 16, 6, 6, 10, 80, 10)), (details, (34, 24, 6, 22, 28, 100))):
         for index, width in enumerate(widths):
             sheet.column_dimensions[chr(ord("A") + index)].width = width

@@ -80,10 +80,12 @@ def export(report_path: Path, output: Path, force: bool) -> None:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--year", type=int, required=True, help="审查的报告年度，例如 2025")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="汇总表 .xlsx")
-def audit(folder: Path, year: int, output: Path) -> None:
+@click.option("--registered", is_flag=True, help="同时列出已登记但没有找到年报的单位")
+def audit(folder: Path, year: int, output: Path, registered: bool) -> None:
     """审查一个文件夹中各单位公开发布的年报（PDF、网页、Word、文本），写出汇总表。"""
     from .audit import audit_workbook
     from .audit import conclusion
+    from .audit import missing_units
 
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
     if not files:
@@ -94,14 +96,27 @@ def audit(folder: Path, year: int, output: Path) -> None:
             result = check_published(path, None, None, MAX_FINDINGS)
             result["file"] = str(path.relative_to(folder))
             results.append(result)
-    output.write_bytes(audit_workbook(results, year, f"{year}年度政府信息公开工作年度报告审查汇总"))
+    missing = missing_units(_registered_units(), results) if registered else []
+    title = f"{year}年度政府信息公开工作年度报告审查汇总"
+    output.write_bytes(audit_workbook(results, year, title, missing))
     for result in results:
         counts = result.get("counts", {})
         click.echo(
             f"{result['file']:<40} {result.get('unit') or '—':<20} {conclusion(result, year):<12} "
             f"错误 {counts.get('error', '—')}  提示 {counts.get('warning', '—')}"
         )
-    click.echo(f"共 {len(results)} 份，汇总表：{output}")
+    for name in missing:
+        click.echo(f"{'—':<40} {name:<20} 未找到年报")
+    click.echo(f"共 {len(results)} 份{f'，{len(missing)} 个已登记单位未找到年报' if missing else ''}，汇总表：{output}")
+
+
+def _registered_units() -> list[str]:
+    """Names of the units registered in the district's database."""
+    from ..district import service
+    from ..district.cli import open_session
+
+    with open_session() as session:
+        return [unit.name for unit in service.units(session)]
 
 
 COMMANDS = (export, audit)
