@@ -222,7 +222,7 @@ def _retold(
             return dataclasses.replace(finding, explained_by=mistake.id)
         own = finding.key in mistake_cells(mistake)
         prefix = render("story.consequence_own" if own else "story.consequence", mistake=mistake_text(mistake))
-        return dataclasses.replace(finding, explained_by=mistake.id, message=prefix + finding.message)
+        return dataclasses.replace(finding, explained_by=mistake.id, message=prefix + _without_advice(finding.message))
     if finding.rule not in MISTAKES:
         return finding
     tied = [f for f in findings if causes.get(f.id) is finding]
@@ -238,6 +238,13 @@ def _retold(
         message += render("story.held", cells=_cells_text(mine, refs))
         cells += tuple(dataclasses.replace(refs[k], role=HELD, value=None) for k in mine if k in refs)
     return dataclasses.replace(finding, message=message, explains=tuple(f.id for f in tied), cells=cells)
+
+
+def _without_advice(message: str) -> str:
+    """A break's message without its own advice: the mistake's advice replaces it."""
+    for key in ("advice.sum", "advice.balance"):
+        message = message.replace(render(key), "")
+    return message
 
 
 def mistake_text(mistake: Finding) -> str:

@@ -16,6 +16,7 @@ from seeds import SEEDS
 from test_seeds import seed_workbook_bytes
 from werkzeug.serving import make_server
 
+from server.rules.catalogue import rule_name
 from server.workbook import validate_grids
 from server.workbook.layout import RESULT_SHEET
 from server.xlsx.load import load_grids
@@ -110,8 +111,8 @@ def test_check_a_seed_see_its_findings_and_download_the_annotated_copy(live, bro
     page.set_input_files("#files", str(path))
     page.wait_for_selector(".file-result table.findings")
     rows = page.locator(".file-result table.findings tbody tr")
-    rules = {rows.nth(i).locator("td").nth(3).inner_text() for i in range(rows.count())}
-    assert rules == {rule for rule, _ in seed.expected}
+    names = {rows.nth(i).locator("td").nth(3).inner_text() for i in range(rows.count())}
+    assert names == {rule_name(rule) for rule, _ in seed.expected}  # Chinese names, never rule ids (issue 10)
     assert "校验未通过" in page.inner_text(".file-result .state")
     _shot(page, "check-page-seed-003")
     with page.expect_download() as download:
@@ -167,3 +168,29 @@ def test_home_page_in_chinese(live, browser):
     _shot(page, "home")
     page.goto(base + "/api/v1/docs")
     _shot(page, "api-docs")
+
+
+def test_the_check_page_shows_each_refusal_in_its_card(live, browser, tmp_path):
+    """Issue 9: Chromium drops hostile files (tests/hostile_files.py) on the check page; each card says why."""
+    from hostile_files import corpus
+
+    base, _, _ = live
+    names = ["billion_laughs", "number_abc", "xls_real", "whitespace_bomb", "formula_in_input"]
+    paths = []
+    for name in names:
+        paths.append(tmp_path / f"{name}.xlsx")
+        paths[-1].write_bytes(corpus()[name])
+    page = _page(browser)
+    page.goto(f"{base}/check")
+    page.set_input_files("#files", [str(path) for path in paths])
+    page.locator(".file-result.failed").nth(len(names) - 1).wait_for()  # every card answered (all five fail)
+    cards = {
+        page.locator(".file-result h3").nth(i).inner_text(): page.locator(".file-result").nth(i)
+        for i in range(len(names))
+    }
+    assert "实体声明" in cards["billion_laughs.xlsx"].locator(".state").inner_text()
+    assert "D8" in cards["number_abc.xlsx"].locator(".state").inner_text()
+    assert ".xls" in cards["xls_real.xlsx"].locator(".state").inner_text()
+    assert "上限" in cards["whitespace_bomb.xlsx"].locator(".state").inner_text()
+    assert "公式没有计算结果" in cards["formula_in_input.xlsx"].inner_text()
+    _shot(page, "check-page-hostile-files")

@@ -32,6 +32,7 @@ from ..findings import WARNING
 from ..findings import Report
 from ..pipeline import MAX_FINDINGS
 from ..rules.header import parse_header
+from ..stories import stories
 from ..workbook import WorkbookReading
 from ..workbook import read_workbook
 from ..workbook import validate_reading
@@ -239,7 +240,12 @@ def history(session: Session, actor: Account, unit_id: int, year: int | None = N
 
 
 def _errors(report: Report, severity: str) -> list[dict]:
-    return [finding.to_dict() for finding in report.findings if finding.severity == severity]
+    """The findings of a severity that stand alone (mistakes), each with the consequences it explains."""
+    return [
+        {**story.finding.to_dict(), "consequences": [f.to_dict() for f in story.consequences]}
+        for story in stories(report)
+        if story.finding.severity == severity
+    ]
 
 
 def check_workbook(session: Session, unit: Unit, data: bytes, max_findings: int = MAX_FINDINGS):

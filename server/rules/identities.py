@@ -13,6 +13,7 @@ from ..findings import UNDECIDED
 from ..forms.derive import Identity
 from .base import Context
 from .catalogue import rule_name
+from .messages import render
 
 _TOLERANCE = 1e-6
 
@@ -81,6 +82,7 @@ def _failure(ctx: Context, identity: Identity):
         "expected": expected,
         "parts": _terms_text(ctx, identity.right),
         "diff": _number(abs(actual - expected)),
+        "advice": render("advice.sum"),
     }
     cells = (ctx.ref(total, "total"),) + tuple(ctx.ref(key, "part") for key in identity.right)
     return ctx.finding(
@@ -102,6 +104,7 @@ def _balance_failure(ctx: Context, identity: Identity):
         "left": _terms_text(ctx, identity.left),
         "right": _terms_text(ctx, identity.right),
         "diff": _number(abs(actual - expected)),
+        "advice": render("advice.balance"),
     }
     cells = tuple(ctx.ref(key, "part") for key in identity.cells)
     return ctx.finding(

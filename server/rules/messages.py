@@ -15,14 +15,13 @@ import string
 
 TEMPLATES: dict[str, str] = {
     # Identities (families; the label comes from the form definition)
-    "sum": (
-        "{where} 填的是 {actual}，与各项之和 {expected} 不符（相差 {diff}），请核对原始登记，改正合计或填错的那一项。"
-        "{label}（{parts}）。"
-    ),
+    "sum": "{where} 填的是 {actual}，与各项之和 {expected} 不符（相差 {diff}）。{advice}{label}（{parts}）。",
     "balance": (
-        "{where} 所在的{column}列不平衡，请核对该列各项后改正："
-        "第一项加第二项为 {expected}（{left}），第三项加第四项为 {actual}（{right}），相差 {diff}。规则：{label}。"
+        "{where} 所在的{column}列不平衡：第一项加第二项为 {expected}（{left}），"
+        "第三项加第四项为 {actual}（{right}），相差 {diff}。{advice}规则：{label}。"
     ),
+    "advice.sum": "请核对原始登记，改正合计或填错的那一项。",
+    "advice.balance": "请核对该列各项，改正填错的那一格。",
     "check.undecided": "{where} 的内容“{raw}”不是数字，以下校验无法进行：{checks}。请先改正该单元格。",
     # Error localisation
     "locate.culprit": (
