@@ -137,7 +137,7 @@ def _check_entries(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limit
         if info.file_size > limits.part_bytes:
             raise WorkbookUnreadable(
                 f"工作簿中的“{info.filename}”解压后有 {info.file_size / MB:.0f} MB，超过单个部件的上限 "
-                f"{limits.part_bytes // MB} MB，已拒绝读取。请删除统计表以外的内容，{SAVE_AS}。"
+                f"{limits.part_bytes // MB} MB，已拒绝读取。请删除统计表以外的内容后，用 Excel 或 WPS 另存为 .xlsx 再试。"
             )
         if info.file_size > RATIO_FROM and info.file_size > limits.ratio * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
@@ -148,7 +148,7 @@ def _check_entries(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limit
     if total > limits.uncompressed_bytes:
         raise WorkbookUnreadable(
             f"工作簿解压后共有 {total / MB:.0f} MB，超过上限 {limits.uncompressed_bytes // MB} MB，已拒绝读取。"
-            f"请删除统计表以外的工作表和图片，{SAVE_AS}。"
+            "请删除统计表以外的工作表和图片后，用 Excel 或 WPS 另存为 .xlsx 再试。"
         )
 
 

@@ -116,7 +116,9 @@ def _refusal_of(error: BaseException) -> WorkbookUnreadable:
     if isinstance(error, ParseError) or type(error).__name__ == "XMLSyntaxError":
         return damaged("XML 格式错误")
     if isinstance(error, MemoryError):
-        return WorkbookUnreadable(f"工作簿内容太多，服务器无法读取。{SAVE_AS}，并删除统计表以外的内容。")
+        return WorkbookUnreadable(
+            "工作簿内容太多，服务器无法读取。请删除统计表以外的内容后，用 Excel 或 WPS 另存为 .xlsx 再试。"
+        )
     return damaged("内部结构不正确")
 
 
