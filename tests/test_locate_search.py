@@ -143,3 +143,23 @@ def test_the_solver_and_the_branch_search_agree(monkeypatch, typos):
     monkeypatch.setattr(locate, "smallest_sets", undecided)
     by_solver = _explanations(check("2021", values))
     assert {len(change) for change in by_search} == {len(change) for change in by_solver}
+
+
+def test_a_whole_table_search_stopped_in_time_keeps_the_broken_identities_answer(monkeypatch):
+    """When the second, whole-table search finds nothing in time, the first answer stays (marked as best found)."""
+    search_of = locate._search
+    calls = []
+
+    def stopped_on_the_whole_table(problem, deadline):
+        calls.append(problem)
+        answer = search_of(problem, deadline)
+        return answer if len(calls) == 1 else locate._Answer(problem, [])
+
+    monkeypatch.setattr(locate, "cover_bound", lambda *args: 0)  # always look at the whole table too
+    monkeypatch.setattr(locate, "_search", stopped_on_the_whole_table)
+    values = consistent_values("2021", seed=21)
+    values["t2.deny_4.c_natural"] += 5
+    [culprit] = only(check("2021", values), "locate.culprit")
+    assert len(calls) == 2
+    assert culprit.key == "t2.deny_4.c_natural"
+    assert "未能证明是改动最少的" in culprit.message

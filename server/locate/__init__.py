@@ -19,6 +19,7 @@ finding says that the answer is the best found, not proven minimal.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -96,8 +97,16 @@ def _search(problem: Problem, deadline: float) -> _Answer:
         return _Answer(problem, single[: MAX_OPTIONS + 1])
     try:
         return _Answer(problem, sorted(smallest_sets(problem, MAX_OPTIONS + 1, deadline), key=order_key))
-    except Undecided:
-        pass
+    except Undecided as stopped:
+        found = stopped.found
+    options = _solve(problem, deadline)
+    if not options and found:  # nothing better in time: keep the smallest set the branch search had found
+        options = [_unproven(min(found, key=lambda s: (s.cost, order_key(s))))]
+    return _Answer(problem, options)
+
+
+def _solve(problem: Problem, deadline: float) -> list[Solution]:
+    """The MILP's best set and the equally good ones, in form order."""
     milp = Milp(problem, deadline)
     best = milp.solve()
     options = [] if best is None else [best]
@@ -109,15 +118,23 @@ def _search(problem: Problem, deadline: float) -> _Answer:
         if other is None or other.cost > best.cost or not other.proven:
             break
         options.append(other)
-    return _Answer(problem, sorted(options, key=order_key))
+    return sorted(options, key=order_key)
+
+
+def _unproven(solution: Solution) -> Solution:
+    return dataclasses.replace(solution, proven=False)
 
 
 def _better(restricted: _Answer, whole_table: _Answer) -> _Answer:
-    """The whole table's answer, unless only a stopped search of the broken identities found something."""
-    if whole_table.best is None and restricted.best is not None and not restricted.best.proven:
-        return restricted
+    """The whole table's answer, unless its search stopped without finding anything as good.
+
+    Never thrown away: when the whole table could not be searched in time, the
+    broken identities' answer is kept, said to be the best found.
+    """
+    if whole_table.best is None and restricted.best is not None:
+        return _Answer(restricted.problem, [_unproven(option) for option in restricted.options])
     if whole_table.best is not None and restricted.best is not None and restricted.best.cost < whole_table.best.cost:
-        return restricted  # the whole table's search stopped early with a worse set
+        return _Answer(restricted.problem, [_unproven(option) for option in restricted.options])
     return whole_table
 
 
@@ -190,7 +207,8 @@ def _ambiguous(ctx: Context, table, state: TableState, options: list[Solution], 
         )
     candidates = list(dict.fromkeys(keys[j] for option in options for j in option.changed))
     cells: tuple[CellRef, ...] = tuple(ctx.ref(k, "candidate") for k in candidates)
-    params = {"table": table.name, "options": "；".join(described)}
+    note = "" if all(option.proven for option in options) else UNPROVEN
+    params = {"table": table.name, "options": "；".join(described) + note}
     broken = f"{len([i for i in failed if i.table == table.key])} 处勾稽关系不成立"
     ctx.add(
         ctx.finding(

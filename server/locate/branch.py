@@ -37,6 +37,11 @@ _MAX_STEP = 50
 class Undecided(Exception):
     """The search cannot give an exact answer; the MILP must decide."""
 
+    def __init__(self, reason: str, found: list[Solution] | None = None):
+        super().__init__(reason)
+        self.found = found or []
+        """Sets found before giving up: they explain every break, but may not be the smallest."""
+
 
 def smallest_sets(problem: Problem, wanted: int, deadline: float) -> list[Solution]:
     """Up to ``wanted`` smallest sets (every one when fewer exist), in the order found; [] when none exists."""
@@ -69,7 +74,7 @@ class _Search:
             self._branch(self.coefs, self.residual, allowed, [], budget)
             rejected = rejected or self.unsure < np.inf
             if self.found and self.unsure <= budget:
-                raise Undecided("a smaller set breaks a bound")
+                raise Undecided("a smaller set breaks a bound", list(self.found.values()))
             if self.found:
                 return list(self.found.values())
         if rejected:
@@ -79,7 +84,7 @@ class _Search:
     def _branch(self, coefs: np.ndarray, residual: np.ndarray, allowed: np.ndarray, chosen: list[int], budget: int):
         self.nodes += 1
         if self.nodes > NODE_LIMIT or (self.nodes % 64 == 0 and time.monotonic() > self.deadline):
-            raise Undecided("node budget")
+            raise Undecided("node budget", list(self.found.values()))
         failed = np.abs(residual) > TOLERANCE
         if not failed.any():
             self._leaf(coefs, chosen, budget)
@@ -88,6 +93,9 @@ class _Search:
         broken = support[failed]
         sizes = broken.sum(axis=1)
         if not sizes.all() or _bound(broken, coefs[failed], residual[failed]) > budget - len(chosen):
+            return
+        if budget - len(chosen) == 1:
+            self._last_cell(coefs, residual, failed, support, chosen, budget)
             return
         row = int(np.flatnonzero(failed)[np.argmin(sizes)])
         allowed = allowed.copy()
@@ -101,9 +109,22 @@ class _Search:
             if len(self.found) >= self.wanted:
                 return
 
+    def _last_cell(self, coefs, residual, failed, support, chosen: list[int], budget: int) -> None:
+        """One cell left: those whose single change settles every broken identity, checked all at once."""
+        fits = np.flatnonzero((support == failed[:, None]).all(axis=0))
+        if not len(fits):
+            return
+        first = int(np.argmax(failed))
+        change = -residual[first] / coefs[first, fits]
+        exact = np.all(np.abs(coefs[:, fits] * change + residual[:, None]) <= TOLERANCE, axis=0)
+        for j in fits[exact].tolist():
+            self._leaf(None, [*chosen, j], budget)
+            if len(self.found) >= self.wanted:
+                return
+
     # Checking the bounds ----------------------------------------------------------------------
 
-    def _leaf(self, reduced: np.ndarray, chosen: list[int], budget: int) -> None:
+    def _leaf(self, reduced: np.ndarray | None, chosen: list[int], budget: int) -> None:
         """Keep a set that makes every identity hold if its values fit; else try it with one more cell."""
         columns = self.coefs[:, chosen]
         delta, _, rank, _ = np.linalg.lstsq(columns, -self.residual, rcond=None)
@@ -114,7 +135,7 @@ class _Search:
             self._keep(chosen, delta)
             return
         self.unsure = min(self.unsure, len(chosen) + (2 if len(chosen) < budget else 1))
-        if len(chosen) < budget:
+        if reduced is not None and len(chosen) < budget:
             self._extend(reduced, chosen, delta)
 
     def _extend(self, reduced: np.ndarray, chosen: list[int], delta: np.ndarray) -> None:
