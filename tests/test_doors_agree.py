@@ -13,8 +13,10 @@ from click.testing import CliRunner
 
 from server.cli import main
 from server.forms import get_form
+from server.stories import stories
 from server.workbook import validate_grids
 from server.workbook.layout import RESULT_SHEET
+from server.workbook.results import result_rows
 from server.xlsx.load import load_grids
 from server.xlsx.template import make_workbook
 from tools.excel_sim import click
@@ -61,4 +63,12 @@ def test_every_door_gives_the_same_findings(client, tmp_path, changes):
     assert _flat(cli["findings"]) == core
     assert _flat(upload["findings"]) == core
     assert _flat(values["findings"]) == core
-    assert sorted((row[2], row[3], row[5]) for row in excel) == sorted((f[1], f[2], f[4]) for f in core)
+    # The 校验结果 sheet tells one story per mistake (issue 10): the same rows as the shared presentation,
+    # covering every finding except text merged into its culprit's row.
+    assert [(row[2], row[3], row[5], row[9]) for row in excel] == [
+        (row[2] or None, row[3] or None, row[5], row[9]) for row in result_rows(report)
+    ]
+    merged = {f.id for story in stories(report) for f in story.merged}
+    assert sorted((row[2], row[3], row[9]) for row in excel) == sorted(
+        (f.sheet, f.cell, f.rule) for f in report.findings if f.id not in merged
+    )
