@@ -163,3 +163,21 @@ def test_a_whole_table_search_stopped_in_time_keeps_the_broken_identities_answer
     assert len(calls) == 2
     assert culprit.key == "t2.deny_4.c_natural"
     assert "未能证明是改动最少的" in culprit.message
+
+
+def test_simultaneous_solver_runs_give_identical_results(monkeypatch):
+    """HiGHS (highspy) runs in several threads at once: one model per call, same answers as one by one."""
+
+    def undecided(*args, **kwargs):
+        raise locate.Undecided("forced")
+
+    monkeypatch.setattr(locate, "smallest_sets", undecided)
+    inputs = [_with_typos("2021", seed, 2 + seed % 3, seed % 2 == 0) for seed in range(8)]
+
+    def findings(values):
+        return [f.to_dict() for f in check("2021", values).findings]
+
+    sequential = [findings(values) for values in inputs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(findings, inputs))
+    assert parallel == sequential
