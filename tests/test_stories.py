@@ -13,8 +13,12 @@ from engine import check
 from engine import only
 
 from server.findings import ERROR
+from server.findings import CellRef
+from server.findings import Finding
+from server.findings import Report
 from server.forms import get_form
 from server.stories import stories
+from server.stories import tell
 
 FORM = get_form("2021")
 
@@ -127,3 +131,45 @@ def test_every_finding_has_an_id_and_a_chinese_name_in_json():
     assert all(f["name"] for f in data["findings"])
     assert data["explained"] == 3 and data["counts"]["error"] == 1
     assert data["heading"] == "某某市某某局 · 2025 年度 · 2021 年版格式"
+
+
+def test_a_break_no_mistake_explains_stays_an_error_of_its_own():
+    """A culprit in 表二 explains nothing in 表三: that break keeps standing alone and counts."""
+
+    def ref(key, cell, role):
+        return CellRef(key, "表", cell, key, 1, role)
+
+    culprit = Finding(
+        "locate.culprit",
+        ERROR,
+        "D8 现为 33，很可能填错。",
+        table="t2",
+        key="t2.open.c_natural",
+        cell="D8",
+        cells=(ref("t2.open.c_natural", "D8", "culprit"),),
+    )
+    same_table = Finding(
+        "sum.row_total",
+        ERROR,
+        "J8 填的是 3。",
+        table="t2",
+        key="t2.open.c_total",
+        cell="J8",
+        cells=(ref("t2.open.c_total", "J8", "total"), ref("t2.open.c_natural", "D8", "part")),
+    )
+    other_table = Finding(
+        "sum.case_total",
+        ERROR,
+        "E6 填的是 99。",
+        table="t3",
+        key="t3.cases.review_total",
+        cell="E6",
+        cells=(ref("t3.cases.review_total", "E6", "total"),),
+    )
+    report = Report(version="2021", findings=[culprit, same_table, other_table])
+    tell(FORM, report)
+    by_rule = {f.rule: f for f in report.findings}
+    assert by_rule["sum.row_total"].explained_by == by_rule["locate.culprit"].id
+    assert by_rule["sum.case_total"].explained_by is None
+    assert report.counts[ERROR] == 2
+    assert [story.finding.rule for story in stories(report)] == ["locate.culprit", "sum.case_total"]
