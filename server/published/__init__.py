@@ -26,8 +26,8 @@ from ..pipeline import validate_values
 from .document import Document
 from .front import read_front
 from .narrative import narrative_check
-from .tables import detect_form
 from .tables import read_tables
+from .version import detect_form
 
 SUFFIXES = (".pdf", ".html", ".htm", ".shtml", ".docx", ".txt", ".doc", ".wps")
 """File name endings of the published reports the door takes (.doc and .wps only to say how to convert them)."""

@@ -13,19 +13,14 @@ zeros stay 0: the engine tells them apart.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from dataclasses import field
 
 from ..findings import Finding
 from ..forms import FORMS
-from ..forms import form_for_year
 from ..forms import latest_form
 from ..forms.derive import cell_key
-from ..forms.model import Domain
 from ..forms.model import Form
-from ..readings import UNREADABLE
-from ..readings import read
 from ..rules.catalogue import rule_info
 from ..rules.messages import render
 from ..workbook.normalize import normalize_label
@@ -37,9 +32,13 @@ from .labels import EXACT
 from .labels import INDEX
 from .labels import Match
 from .labels import RowRef
+from .rows import T3_MIN_VALUES
+from .rows import fit
+from .rows import match_labels
+from .rows import numbers_only
+from .rows import raw_value
+from .rows import split_line
 
-_T3_MIN_VALUES = 10
-"""A row without a label is 表三's data row when it has at least this many values."""
 _PENDING = 3
 """Label-only lines kept to complete the label of the row below them (a row broken by a page,
 a label printed above its numbers)."""
@@ -60,94 +59,6 @@ class TablesRead:
     def found_any(self) -> bool:
         """Whether any row of any table was found."""
         return bool(self.rows)
-
-
-# Cells -----------------------------------------------------------------------------------
-
-
-def value_like(text: str) -> bool:
-    """Whether a printed cell reads as a value (0, 37个, 46.3万元, 0%, —, 无)."""
-    text = text.strip()
-    return bool(text) and read(text, Domain.AMOUNT).kind != UNREADABLE
-
-
-def raw_value(text: str) -> object:
-    """What a printed cell holds: None when blank, a number when plainly printed, else the text."""
-    text = text.strip()
-    if not text:
-        return None
-    if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
-    if re.fullmatch(r"[+-]?\d+\.\d+", text):
-        return float(text)
-    if re.fullmatch(r"\d{1,3}(,\d{3})+", text):
-        return int(text.replace(",", ""))
-    return text
-
-
-def split_line(line: Line) -> tuple[list[Cell], list[Cell]]:
-    """(label cells, value cells) of a printed row."""
-    cells = list(line.cells)
-    start = 0
-    while start < len(cells) and cells[start].blank:
-        start += 1
-    labels: list[Cell] = []
-    pos = start
-    while pos < len(cells):
-        cell = cells[pos]
-        if cell.blank:
-            nxt = pos
-            while nxt < len(cells) and cells[nxt].blank:
-                nxt += 1
-            if labels and nxt < len(cells) and not value_like(cells[nxt].text):
-                pos = nxt
-                continue
-            break
-        if value_like(cell.text):
-            break
-        labels.append(cell)
-        pos += 1
-    values = cells[pos:] if labels else cells[start:]
-    return labels, values
-
-
-# Version ----------------------------------------------------------------------------------
-
-
-def detect_form(doc: Document, year: int | None) -> Form | None:
-    """The format version whose own labels the document prints; by year when the labels do not tell.
-
-    None when the document prints no table of any version.
-    """
-    norms = _printed_labels(doc)
-    scores = {version: len(norms & _fingerprint(form)) for version, form in FORMS.items()}
-    common = set.intersection(*(set(map(normalize_label, f.labels)) for f in FORMS.values()))
-    best = max(scores.values())
-    winners = [version for version, score in scores.items() if score == best]
-    if best > 0 and len(winners) == 1:
-        return FORMS[winners[0]]
-    if best == 0 and len(norms & common) < 3:
-        return None
-    return (form_for_year(year) if year else None) or latest_form()
-
-
-def _printed_labels(doc: Document) -> set[str]:
-    norms = set()
-    for line in doc.lines:
-        labels, _ = split_line(line)
-        for cell in line.cells:
-            norms.update(INDEX.variants(normalize_label(cell.text)))
-        norms.update(INDEX.variants(normalize_label("".join(c.text for c in labels))))
-    norms.discard("")
-    return norms
-
-
-def _fingerprint(form: Form) -> set[str]:
-    others = set()
-    for other in FORMS.values():
-        if other is not form:
-            others |= {normalize_label(label) for label in other.labels}
-    return {normalize_label(label) for label in form.labels} - others
 
 
 # Reading ----------------------------------------------------------------------------------
@@ -176,10 +87,10 @@ class _Reader:
         for index, line in enumerate(lines):
             labels, values = split_line(line)
             following = lines[index + 1].text if index + 1 < len(lines) else ""
-            if labels and all(cell.blank for cell in values) and _numbers_only(lines, index + 1):
+            if labels and all(cell.blank for cell in values) and numbers_only(lines, index + 1):
                 pending = (pending + labels)[-_PENDING:]  # the label's numbers are on the next line
                 continue
-            if labels or (pending and 0 < len(values) < _T3_MIN_VALUES):
+            if labels or (pending and 0 < len(values) < T3_MIN_VALUES):
                 self._labelled(index, line, labels, values, following, pending)
             else:
                 self._unlabelled(index, line, values)
@@ -196,9 +107,9 @@ class _Reader:
         norm = normalize_label(printed)
         if _is_t3_header(labels):
             self.t3_header = True
-        match, labels, values = _match_labels(labels, values, self.form, following)
+        match, labels, values = match_labels(labels, values, self.form, following)
         if values and pending and (match is None or match.how not in (EXACT, CUT)):
-            joined = _match_labels(pending + labels, values, self.form, following)
+            joined = match_labels(pending + labels, values, self.form, following)
             if joined[0] is not None and joined[0].how in (EXACT, CUT):
                 match, labels, values = joined
         printed = "".join(cell.text for cell in labels)
@@ -206,7 +117,7 @@ class _Reader:
         if match is None:
             if INDEX.is_group(norm) or not filled:
                 return
-            if self.t3_header and len(filled) >= _T3_MIN_VALUES and "t3" not in self._tables_read():
+            if self.t3_header and len(filled) >= T3_MIN_VALUES and "t3" not in self._tables_read():
                 self._t3(index, line, values)
                 return
             self.unknown.append((index, line, printed))
@@ -225,7 +136,7 @@ class _Reader:
 
     def _unlabelled(self, index: int, line: Line, values: list[Cell]) -> None:
         filled = [cell for cell in values if not cell.blank]
-        if "t3" in self._tables_read() or len(filled) < _T3_MIN_VALUES:
+        if "t3" in self._tables_read() or len(filled) < T3_MIN_VALUES:
             return
         if self.t3_header or len(filled) >= len(self.form.table("t3").columns):
             self.matched_at.append(index)
@@ -246,7 +157,7 @@ class _Reader:
         """Lay the printed values onto the columns of the row (or of ``target``, a mapped row)."""
         target = target or ref
         columns = target.block.columns
-        cells, extra = _fit(values, len(columns))
+        cells, extra = fit(values, len(columns))
         table = target.table
         for position, (column, cell) in enumerate(zip(columns, cells, strict=False), start=1):
             key = cell_key(table.key, target.row.key, column.key)
@@ -410,49 +321,6 @@ class _Reader:
 def _row_name(ref: RowRef) -> str:
     """The row's label, or for 表三's single unlabelled row its section title."""
     return ref.row.label or ref.table.title.split("、", 1)[-1]
-
-
-def _numbers_only(lines: list[Line], index: int) -> bool:
-    """Whether the line at ``index`` holds a few numbers and no label (the numbers of the label above)."""
-    if index >= len(lines):
-        return False
-    labels, values = split_line(lines[index])
-    return not labels and 0 < sum(not cell.blank for cell in values) < _T3_MIN_VALUES
-
-
-def _match_labels(
-    labels: list[Cell], values: list[Cell], form: Form, following: str
-) -> tuple[Match | None, list[Cell], list[Cell]]:
-    """The row the label cells name; text in the first value cells (若干, ×) is not part of the label.
-
-    The longest run of leading label cells naming a row exactly wins; the cells after
-    it are values. Failing that, in a row with numbers leading cells may be dropped (pieces
-    of a group label spanning several rows, placed beside one of them). Without an exact name the whole
-    label is matched loosely.
-    """
-    if not labels:
-        return None, labels, values
-    firsts = range(len(labels)) if any(not cell.blank for cell in values) else range(1)
-    runs = [(first, last) for first in firsts for last in range(len(labels), first, -1)]
-    matches = [
-        (first, last, INDEX.match("".join(cell.text for cell in labels[first:last]), form, following))
-        for first, last in runs
-    ]
-    for own in (True, False):
-        for first, last, match in matches:
-            if match is not None and match.how in (EXACT, CUT) and (match.ref.form is form) == own:
-                return match, labels[first:last], labels[last:] + values
-    return matches[0][2], labels, values
-
-
-def _fit(values: list[Cell], columns: int) -> tuple[list[Cell], list[Cell]]:
-    """(cells for the columns, extra cells): blank cells at either end give way first."""
-    cells = list(values)
-    while len(cells) > columns and cells[-1].blank:
-        cells.pop()
-    while len(cells) > columns and cells[0].blank:
-        cells.pop(0)
-    return cells[:columns], cells[columns:]
 
 
 def _where(line: Line, cell: Cell, position: int) -> str:
