@@ -91,21 +91,30 @@ class _Search:
             return
         support = (np.abs(coefs) > TOLERANCE) & allowed
         broken = support[failed]
-        sizes = broken.sum(axis=1)
-        if not sizes.all() or _bound(broken, coefs[failed], residual[failed]) > budget - len(chosen):
+        left = budget - len(chosen)
+        if not broken.any(axis=1).all():
             return
-        if budget - len(chosen) == 1:
+        worth = _worth(broken, coefs[failed], residual[failed])
+        need = 2 * len(broken)
+        reach = np.cumsum(np.sort(worth)[::-1])
+        if _reach(reach, need) > left or _packing(broken) > left:
+            return
+        if left == 1:
             self._last_cell(coefs, residual, failed, support, chosen, budget)
             return
-        row = int(np.flatnonzero(failed)[np.argmin(sizes)])
-        allowed = allowed.copy()
-        for j in np.flatnonzero(support[row]).tolist():
+        # A cell is worth choosing only if it and the left − 1 best others can reach the need.
+        allowed = allowed & (worth >= need - reach[left - 2])
+        counts = (broken & allowed).sum(axis=1)
+        if not counts.all():
+            return
+        row = int(np.flatnonzero(failed)[np.argmin(counts)])
+        for j in np.flatnonzero(support[row] & allowed).tolist():
             factor = coefs[:, j] / coefs[row, j]
             reduced = coefs - np.outer(factor, coefs[row])
-            left = residual - factor * residual[row]
-            reduced[row], left[row] = 0, 0
+            rest = residual - factor * residual[row]
+            reduced[row], rest[row] = 0, 0
             allowed[j] = False
-            self._branch(reduced, left, allowed, [*chosen, j], budget)
+            self._branch(reduced, rest, allowed, [*chosen, j], budget)
             if len(self.found) >= self.wanted:
                 return
 
@@ -182,25 +191,31 @@ class _Search:
 
 
 def _bound(broken: np.ndarray, coefs: np.ndarray, residual: np.ndarray) -> int:
-    """Fewest cells that can explain every broken identity (rows of ``broken``: their cells).
+    """Fewest cells that can explain every broken identity (rows of ``broken``: their cells)."""
+    worth = _worth(broken, coefs, residual)
+    return max(_reach(np.cumsum(np.sort(worth)[::-1]), 2 * len(broken)), _packing(broken))
 
-    Two counts, the larger wins. Packing: identities with no cell in common
-    each need their own cell. Reach: an identity touched by one chosen cell
-    alone fixes that cell's change (−residual / coefficient), so a cell
-    settles alone only the identities that agree on that change, and every
-    other identity it touches needs a second cell. Hence, summed over the
-    chosen cells, touches + identities settled alone ≥ 2 × broken identities.
+
+def _worth(broken: np.ndarray, coefs: np.ndarray, residual: np.ndarray) -> np.ndarray:
+    """What each cell can contribute towards explaining the broken identities.
+
+    An identity touched by one chosen cell alone fixes that cell's change
+    (−residual / coefficient), so a cell settles alone only identities that
+    agree on that change, and every other identity it touches needs a second
+    cell. Summed over the chosen cells, touches + identities settled alone
+    ≥ 2 × broken identities; a cell's worth is its touches plus an upper
+    bound of what it can settle alone.
     """
-    used = broken.any(axis=0)
-    broken, coefs = broken[:, used], coefs[:, used]
     touches = broken.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(broken, -residual[:, None] / np.where(broken, coefs, 1), np.nan)
+    change = np.divide(-residual[:, None], coefs, out=np.full(coefs.shape, np.nan), where=broken)
     ordered = np.sort(np.round(change, 9), axis=0)
     agreeing = np.sum(ordered[1:] == ordered[:-1], axis=0)
-    worth = np.sort(touches + np.minimum(touches, 1 + agreeing))[::-1]
-    reach = int(np.searchsorted(np.cumsum(worth), 2 * len(broken))) + 1
-    return max(reach, _packing(broken))
+    return touches + np.minimum(touches, 1 + agreeing)
+
+
+def _reach(cumulative: np.ndarray, need: int) -> int:
+    """Fewest cells whose worth (best first, summed in ``cumulative``) reaches ``need``."""
+    return int(np.searchsorted(cumulative, need)) + 1
 
 
 def _packing(broken: np.ndarray) -> int:
