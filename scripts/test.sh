@@ -16,5 +16,5 @@ echo "【4/6】代码检查（ruff check、ruff format --check）"
 .venv/bin/ruff format --check .
 echo "【5/6】检查 docs/cells.md、docs/rules.md 是否最新"
 .venv/bin/python -m server docs --check
-echo "【6/6】运行全部测试（pytest，约 2–4 分钟）"
+echo "【6/6】运行全部测试（pytest，空闲的两核机器上约 5 分钟）"
 .venv/bin/python -m pytest "$@"
