@@ -43,7 +43,7 @@ def test_declared_check_passes_fails_and_is_undecided(version, rule, key, value,
     undecided = check(version, {**failing, other[0]: "不详"})
     assert not only(undecided, rule)
     assert _outcome(undecided, rule)[2] == 1
-    assert any(f.rule == "check.undecided" and f.key == other[0] for f in undecided.findings)
+    assert [f.key for f in undecided.findings if f.rule == "check.undecided"] == [other[0]]
 
 
 # Special plausibility rules -------------------------------------------------------
@@ -185,15 +185,28 @@ def _carrying(version: str, values: dict, row: str, numbers: dict) -> dict:
 def test_in_force_chain_and_repeal_bound_between_two_2021_reports():
     last = _last_year("2021", 43, year=2024)
     values = consistent_values("2021", seed=44)
-    values["t1.rules.in_force"] = (
-        last.values["t1.rules.in_force"] + values["t1.rules.issued"] - values["t1.rules.repealed"]
-    )
-    values["t1.rules.in_force"] = max(values["t1.rules.in_force"], values["t1.rules.issued"])
-    values["t1.normative.repealed"] = last.values["t1.normative.in_force"] + values["t1.normative.issued"] + 1
+    # 规章 follows the chain (X2) and stays within what was available (X4); 行政规范性文件 repeals one too many.
+    values["t1.rules.issued"], values["t1.rules.repealed"] = 2, 1
+    values["t1.rules.in_force"] = last.values["t1.rules.in_force"] + 2 - 1
+    available = last.values["t1.normative.in_force"] + values["t1.normative.issued"]
+    values["t1.normative.repealed"] = available + 1
     report = check("2021", values, last_year=last)
-    assert only(report, "cross.repealed_le_available")
-    assert any(f.key == "t1.normative.in_force" for f in only(report, "cross.in_force_chain"))
-    assert all(f.severity == WARNING for f in only(report, "cross.in_force_chain"))
+    assert _outcome(report, "cross.repealed_le_available") == (1, 1, 0)
+    [repealed] = only(report, "cross.repealed_le_available")
+    assert (repealed.key, repealed.expected, repealed.actual, repealed.severity) == (
+        "t1.normative.repealed",
+        f"≤ {available}",
+        available + 1,
+        WARNING,
+    )
+    assert _outcome(report, "cross.in_force_chain") == (1, 1, 0)
+    [chain] = only(report, "cross.in_force_chain")
+    assert (chain.key, chain.expected, chain.actual, chain.severity) == (
+        "t1.normative.in_force",
+        available - (available + 1),
+        values["t1.normative.in_force"],
+        WARNING,
+    )
 
 
 def test_cross_year_rules_do_not_run_without_last_year_or_across_versions():
