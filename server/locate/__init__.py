@@ -30,6 +30,7 @@ from ..forms.derive import Identity
 from ..rules.base import Context
 from ..totals import TYPED
 from .branch import Undecided
+from .branch import lower_bound
 from .branch import smallest_sets
 from .matrices import Problem
 from .matrices import TableState
@@ -66,10 +67,15 @@ def _locate_table(ctx: Context, table, state: TableState, failed: list[Identity]
         candidates[list(group) if group is not None else state.matrix.touches[r] & state.costly] = True
     hard = [group for group in groups if group is not None]
     deadline = time.monotonic() + TIME_LIMIT
-    answer = _search(Problem(state, state.variables(candidates)), deadline)
-    best = answer.best
-    if best is None or best.cost > cover_bound(hard, best.cost, deadline):
-        answer = _better(answer, _search(Problem(state), deadline))
+    restricted = Problem(state, state.variables(candidates))
+    floor = lower_bound(restricted)
+    if floor > cover_bound(hard, floor, deadline):  # its answer could not be kept: search the whole table at once
+        answer = _search(Problem(state), deadline)
+    else:
+        answer = _search(restricted, deadline)
+        best = answer.best
+        if best is None or best.cost > cover_bound(hard, best.cost, deadline):
+            answer = _better(answer, _search(Problem(state), deadline))
     if answer.best is None or not answer.best.changed:
         _failed(ctx, table, failed)
     elif len(answer.options) == 1:

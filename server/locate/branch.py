@@ -50,6 +50,17 @@ def smallest_sets(problem: Problem, wanted: int, deadline: float) -> list[Soluti
     return _Search(problem, wanted, deadline).run()
 
 
+def lower_bound(problem: Problem) -> int:
+    """No set of fewer cells makes every identity hold (0 when cells without a value could absorb anything)."""
+    if problem.loose:
+        return 0
+    coefs, residual = problem.coefs[:, problem.costly], problem.residual()
+    failed = np.abs(residual) > TOLERANCE
+    if not failed.any():
+        return 0
+    return _bound(np.abs(coefs[failed]) > TOLERANCE, coefs[failed], residual[failed])
+
+
 class _Search:
     def __init__(self, problem: Problem, wanted: int, deadline: float):
         self.problem = problem
