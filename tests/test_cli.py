@@ -120,7 +120,11 @@ def test_a_folder_gets_a_summary_line_per_file_and_bad_files_do_not_stop_it(runn
     result = runner.invoke(main, ["validate", str(tmp_path)])
     assert result.exit_code == 2
     assert "c.xlsx：无法读取" in result.output
-    assert "汇总：" in result.output and "a.xlsx" in result.output and "b.xlsx" in result.output
+    summary = result.output.split("汇总：", 1)[1].splitlines()
+    rows = {line.split()[0]: line.split()[1:] for line in summary if line.strip()}
+    assert rows["a.xlsx"] == ["某某市某某局", "2025", "0", "0"]
+    assert rows["b.xlsx"] == ["某某市某某局", "2025", "1", "0"]
+    assert rows["c.xlsx"] == ["无法读取"]
 
 
 def _carrying(values: dict, row: str, numbers: dict) -> dict:
