@@ -8,7 +8,10 @@ cell the clerk typed (or left blank, counting as 0) costs 1.
 The search first looks among the cells of the broken identities (and the
 free cells they reach); when that cannot reach the set-cover lower bound it
 looks at the whole table. One-cell explanations are found by a residual
-check over all cells at once; more cells need HiGHS (see :mod:`.search`).
+check over all cells at once (:func:`.search.single_changes`); more cells by
+a branch-and-bound over the broken identities (:mod:`.branch`); HiGHS decides
+what that search cannot (cells without a value, bounds, too many nodes).
+The matrices are built once per form (:mod:`.matrices`).
 
 One optimal set is reported as the culprits, each with the value to type
 when that value is unique. When another set of the same size also works,
@@ -106,8 +109,10 @@ def _search(problem: Problem, deadline: float) -> _Answer:
     except Undecided as stopped:
         found = stopped.found
     options = _solve(problem, deadline)
-    if not options and found:  # nothing better in time: keep the smallest set the branch search had found
-        options = [_unproven(min(found, key=lambda s: (s.cost, order_key(s))))]
+    if found:  # the branch search stopped with sets in hand: keep the smallest unless the solver did better
+        smallest = min(found, key=lambda s: (s.cost, order_key(s)))
+        if not options or smallest.cost < options[0].cost:
+            options = [_unproven(smallest)]
     return _Answer(problem, options)
 
 
