@@ -381,3 +381,16 @@ def test_the_explanation_boxes_carry_the_maximum(sqlite_site):
     unit = _logged_in(app, logins, "a")
     assert f'maxlength="{service.MAX_TEXT}"' in unit.get("/unit/").get_data(as_text=True)
     assert f'data-max-text="{service.MAX_TEXT}"' in unit.get("/check").get_data(as_text=True)
+
+
+def test_pages_of_logged_in_accounts_are_not_cached(sqlite_site):
+    """Back in the browser or on a shared computer, a unit's new password must not come from the cache."""
+    app, logins = sqlite_site
+    district = _logged_in(app, logins, "district")
+    with app.app_context():
+        unit_id = service.unit_by_name(get_session(), "甲街道办事处").id
+    token = _csrf(district, "/district/units")
+    credentials = district.post(f"/district/units/{unit_id}/password", data={"csrf_token": token})
+    assert credentials.status_code == 200 and credentials.headers["Cache-Control"] == "no-store"
+    for path in ("/district/?year=2025", "/district/board-2025.csv", "/login"):
+        assert district.get(path).headers["Cache-Control"] == "no-store", path

@@ -70,6 +70,13 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"current_account": current_account()})
 
 
+@bp.after_request
+def _not_cached(response: Response) -> Response:
+    """The district's pages are not kept in the browser's cache: credentials shown once, reports, exports."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def current_account() -> Account | None:
     """The logged-in account, or None (also when the session was ended by a logout or password reset)."""
     account_id = session.get("account_id")
