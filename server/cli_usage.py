@@ -14,6 +14,8 @@ import sys
 import click
 from click import exceptions
 
+from .errors import ConfigurationError
+
 _TYPE_MESSAGES = (
     (re.compile(r"^(?:File|Directory|Path) '(.*)' does not exist\.$"), "“{0}”不存在"),
     (re.compile(r"^(?:File|Directory|Path) '(.*)' is a directory\.$"), "“{0}”是文件夹，这里需要一个文件"),
@@ -50,6 +52,9 @@ class ChineseGroup(click.Group):
         except click.Abort:
             click.echo("已中止。", err=True)
             sys.exit(1)
+        except ConfigurationError as error:  # a SERVER_* variable the service cannot use
+            click.echo(f"错误：{error.message}", err=True)
+            sys.exit(2)
         sys.exit(result if isinstance(result, int) else 0)
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .errors import ConfigurationError
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -65,7 +67,9 @@ SETTINGS = (
         0,
         "服务前面的反向代理层数（如用 nginx 提供 HTTPS 时为 1）：据此从 X-Forwarded-For 取来访地址；没有代理时保持 0",
     ),
-    Setting("LOGIN_MAX_FAILURES", 5, "同一登录名在 LOGIN_LOCK_MINUTES 分钟内允许输错密码的次数，超过后暂停该登录名登录"),
+    Setting(
+        "LOGIN_MAX_FAILURES", 5, "同一登录名在 LOGIN_LOCK_MINUTES 分钟内允许输错密码的次数，超过后暂停该登录名登录"
+    ),
     Setting(
         "LOGIN_MAX_FAILURES_PER_ADDRESS",
         50,
@@ -103,8 +107,11 @@ def _convert(setting: Setting, raw: str) -> object:
     """An environment variable's text as the type of the setting's default."""
     if isinstance(setting.default, bool):  # before int: bool("0") would be True
         if raw.strip().lower() not in _TRUE + _FALSE:
-            raise ValueError(f"{setting.env_name} 只能是 1 或 0（也可写 true/false），现在是“{raw}”。")
+            raise ConfigurationError(f"环境变量 {setting.env_name} 只能是 1 或 0（也可写 true/false），现在是“{raw}”。")
         return raw.strip().lower() in _TRUE
     if isinstance(setting.default, int):
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigurationError(f"环境变量 {setting.env_name} 应为整数，现在是“{raw}”。") from None
     return raw

@@ -66,6 +66,13 @@ class NotFound(ServerError):
     code = "not_found"
 
 
+class ConfigurationError(ServerError):
+    """A setting has a value the service cannot use (found when starting)."""
+
+    status = 500
+    code = "configuration"
+
+
 def error_body(message: str, status: int, errors: list | None = None) -> dict:
     """The one JSON error shape of every endpoint."""
     return {"ok": False, "error": message, "errors": errors or [], "status": status}

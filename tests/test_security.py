@@ -13,6 +13,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from conftest import database_url
 from conftest import make_site
 from district_data import workbook
@@ -20,12 +21,14 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.security import generate_password_hash
 from werkzeug.test import encode_multipart
 
+from server.cli import main
 from server.config import SETTINGS
 from server.config import from_environment
 from server.district import auth
 from server.district import service
 from server.district.db import dispose
 from server.district.db import get_session
+from server.errors import ConfigurationError
 from server.security import HEADERS
 
 
@@ -82,9 +85,20 @@ def test_boolean_settings_read_from_the_environment(raw, expected):
     assert from_environment({"SERVER_SESSION_COOKIE_SECURE": raw})["SESSION_COOKIE_SECURE"] is expected
 
 
-def test_a_boolean_setting_with_another_value_is_refused_in_chinese():
-    with pytest.raises(ValueError, match="SERVER_SESSION_COOKIE_SECURE 只能是 1 或 0"):
-        from_environment({"SERVER_SESSION_COOKIE_SECURE": "maybe"})
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        ("SERVER_SESSION_COOKIE_SECURE", "maybe", "环境变量 SERVER_SESSION_COOKIE_SECURE 只能是 1 或 0"),
+        ("SERVER_LOGIN_MAX_FAILURES", "five", "环境变量 SERVER_LOGIN_MAX_FAILURES 应为整数，现在是“five”"),
+    ],
+)
+def test_a_setting_the_service_cannot_use_stops_the_command_in_chinese(tmp_path, monkeypatch, name, raw, message):
+    with pytest.raises(ConfigurationError, match=message):
+        from_environment({name: raw})
+    monkeypatch.setenv(name, raw)
+    monkeypatch.setenv("SERVER_INSTANCE_PATH", str(tmp_path))
+    result = CliRunner().invoke(main, ["units", "list"])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
 
 
 def test_the_security_settings_are_declared():
