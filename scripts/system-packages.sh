@@ -32,6 +32,10 @@ for line in "${why[@]}"; do
 done
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "安装这些软件包需要管理员权限：请以 root 身份运行 bash scripts/system-packages.sh（或先安装 sudo），然后重新运行。" >&2
+        exit 1
+    fi
     SUDO="sudo"
     echo "安装需要管理员权限，将通过 sudo 运行 apt-get。"
 fi
