@@ -48,7 +48,8 @@ def respond(message: str, status: int, errors: list | None = None):
 def _too_large(app: Flask) -> str:
     """Which limit a 413 hit: the whole request (the file), or one text field or the number of fields of a form."""
     limit = app.config["MAX_CONTENT_LENGTH"]
-    if request.content_length is not None and limit is not None and request.content_length > limit:
+    length = request.content_length  # None when sent in chunks: then only the whole request was counted
+    if limit is not None and (length is None or length > limit):
         return f"上传的内容太大（超过 {limit // (1024 * 1024)} MB）。请检查是否选错了文件。"
     from .district.service import MAX_TEXT
 
