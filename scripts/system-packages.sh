@@ -5,6 +5,7 @@
 #   chromium                browser tests (Playwright drives Debian's Chromium)
 #   poppler-utils           pdftotext/pdftoppm to read that PDF
 #   fonts-noto-cjk          Chinese fonts for the PDF and the screenshots
+#   fonts-crosextra-carlito Calibri's widths (the template's default font), so columns print as wide as in Excel
 #   postgresql              the district database tests also run on PostgreSQL
 # Needs root (or sudo). apt waits up to 10 minutes for the package locks (scripts/apt.sh), so a
 # running unattended-upgrades on a fresh machine delays the install instead of failing it.
@@ -20,6 +21,7 @@ ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1 || { need+=(libreoffi
 command -v chromium >/dev/null 2>&1 || { need+=(chromium); why+=("chromium：浏览器测试"); }
 command -v pdftotext >/dev/null 2>&1 || { need+=(poppler-utils); why+=("poppler-utils：读取生成的 PDF"); }
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || { need+=(fonts-noto-cjk); why+=("fonts-noto-cjk：PDF 和截图中的中文字体"); }
+fc-list 2>/dev/null | grep -i "Carlito" >/dev/null || { need+=(fonts-crosextra-carlito); why+=("fonts-crosextra-carlito：与 Calibri 等宽的字体，模板打印测试中的列宽与 Excel 相同"); }
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { need+=(postgresql); why+=("postgresql：区里数据库的测试也在 PostgreSQL 上运行"); }
 
 if [ ${#need[@]} -eq 0 ]; then
