@@ -117,7 +117,9 @@ def _last_year_report(path: Path) -> Report:
     try:
         return validated(path)
     except ServerError as error:
-        raise click.ClickException(f"上年度工作簿无法读取：{error.message}") from error
+        refusal = click.ClickException(f"上年度工作簿无法读取：{error.message}")
+        refusal.exit_code = 2  # as for any file that cannot be read
+        raise refusal from error
 
 
 def _check_file(path: Path, version: str | None, previous: Report | None, output: Path | None) -> dict:

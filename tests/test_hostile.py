@@ -348,3 +348,20 @@ def test_a_unit_list_saved_by_chinese_excel_as_gbk_csv_is_read():
     assert rows == [{"name": "丙街道办事处", "kind": "街道办事处"}]
     with pytest.raises(Exception, match="不是 CSV 文本文件"):
         read_unit_list(bytes(range(128, 256)) * 4, "名单.csv")
+
+
+def test_a_hostile_last_year_workbook_is_refused_naming_the_field(client, runner, tmp_path):
+    response = client.post(
+        "/api/v1/workbook",
+        data={
+            "file": (io.BytesIO(good()), "年报.xlsx"),
+            "last_year": (io.BytesIO(corpus()["billion_laughs"]), "上年.xlsx"),
+        },
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "last_year"
+    (tmp_path / "年报.xlsx").write_bytes(good())
+    (tmp_path / "上年.xlsx").write_bytes(corpus()["number_abc"])
+    result = runner.invoke(main, ["validate", str(tmp_path / "年报.xlsx"), "--last-year", str(tmp_path / "上年.xlsx")])
+    assert result.exit_code == 2
+    assert "错误：上年度工作簿无法读取" in result.output and "D8" in result.output
