@@ -297,3 +297,13 @@ def test_title_without_a_unit_gives_way_to_one_with_it():
     text += "\n".join(text_report("2021", zeros("2021"), year=2023).split("\n")[1:])
     reading = read_published(text.encode(), "r.txt")
     assert (reading.header["unit"], reading.header["year"]) == ("某某区市场监督管理局", 2023)
+
+
+def test_web_page_publication_date_stands_in_for_a_missing_signature_date():
+    text = text_report("2021", zeros("2021"), year=2021) + "发布时间：2022-02-15 09:30\n网站标识码 1234\n"
+    text = text.replace("某某区某某街道办事处2021年", "关于某某区某某街道办事处2021年", 1)
+    reading, report = validate_published(text.encode(), "r.txt")
+    assert reading.header["date"] == "2022-02-15" and reading.header["unit"] == "某某区某某街道办事处"
+    assert report.year == 2021 and not [f for f in report.findings if f.rule.startswith("header.")]
+    signed = text.replace("发布时间", "2022年1月20日\n发布时间")
+    assert read_published(signed.encode(), "r.txt").header["date"] == "2022年1月20日"

@@ -32,6 +32,7 @@ _ORGANISATION = re.compile(
 _NO_UNIT = {"政府", "人民政府", "政务", "本机关", "本单位", "我单位"}
 _PERIOD = re.compile(r"(统计|期限|时限|期间|时间).{0,20}?(?P<year>\d{4})年0?1月0?1日")
 _DATE_LINE = re.compile(r"^(?P<date>\d{4}年\d{1,2}月\d{1,2}日)$")
+_PUBLISHED = re.compile(r"(发布|发文|成文)(时间|日期)[:：]?(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)")
 _PHONE = re.compile(r"电话\s*(号码)?\s*[:：]?\s*(?P<phone>\(?0\d{2,3}\)?[-\s]?\d{7,8}|1\d{10})")
 
 
@@ -75,7 +76,7 @@ def _title(paragraphs: list[Paragraph], front: FrontMatter) -> None:
     candidates = [(texts[i], p) for i, p in enumerate(paragraphs)]
     candidates += [(texts[i] + texts[i + 1], p) for i, p in enumerate(paragraphs[:-1])]
     found = [
-        (match.group("unit").strip('《》“”"'), int(match.group("year")), paragraph)
+        (re.sub(r"^(关于|印发)", "", match.group("unit").strip('《》“”"')), int(match.group("year")), paragraph)
         for text, paragraph in candidates
         for pattern in _TITLES
         if (match := pattern.match(text))
@@ -98,13 +99,15 @@ def _period(paragraphs: list[Paragraph], front: FrontMatter) -> None:
 
 
 def _date(paragraphs: list[Paragraph], front: FrontMatter) -> None:
-    """The signature date: a line holding only a date, among the last lines."""
-    for paragraph in reversed(paragraphs[-8:]):
-        match = _DATE_LINE.match(_squash(paragraph.text))
-        if match:
-            front.values["date"] = match.group("date")
-            front.addresses["header.date"] = (DOCUMENT, paragraph.where)
-            return
+    """The signature date (the last line holding only a date), else a web page's 发布日期."""
+    for pattern, search in ((_DATE_LINE, False), (_PUBLISHED, True)):
+        for paragraph in reversed(paragraphs):
+            text = _squash(paragraph.text)
+            match = pattern.search(text) if search else pattern.match(text)
+            if match:
+                front.values["date"] = match.group("date")
+                front.addresses["header.date"] = (DOCUMENT, paragraph.where)
+                return
 
 
 def _phone(paragraphs: list[Paragraph], front: FrontMatter) -> None:
