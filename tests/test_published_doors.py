@@ -237,3 +237,18 @@ def test_audit_lists_registered_units_without_a_report(db_url, tmp_path):
     assert [row[1] for row in rows if row[4] == "未找到年报"] == ["某某区发展和改革局"]
     assert "1 个已登记单位未找到年报" in result.output
     assert missing_units(["甲街道办事处"], [{"file": "甲街道.pdf", "unit": None}]) == []
+
+
+def test_a_workbook_can_be_downloaded_as_the_published_tables(client):
+    from seeds import SEEDS
+    from test_seeds import seed_workbook_bytes
+
+    seed = next(s for s in SEEDS if s.name.startswith("004"))
+    data = seed_workbook_bytes(seed)
+    response = client.post("/api/v1/workbook/annotated?as=docx", data={"file": (io.BytesIO(data), "坛山.xlsx")})
+    assert response.status_code == 200 and response.mimetype.endswith("wordprocessingml.document")
+    reading = read_published(response.data, "x.docx")
+    assert reading.values == {key: 0 for key in get_form("2021").cells}
+    assert reading.header == {"unit": "坛山街道办事处", "year": 2021}
+    plain = client.post("/api/v1/workbook/annotated", data={"file": (io.BytesIO(data), "坛山.xlsx")})
+    assert plain.mimetype.endswith("spreadsheetml.sheet")

@@ -88,10 +88,11 @@ def workbook():
 
 @bp.post("/workbook/annotated")
 def workbook_annotated():
-    """The uploaded workbook annotated with the findings, as .xlsx."""
+    """The uploaded workbook annotated with the findings, as .xlsx; ``?as=docx`` (and any published report):
+    the validated tables as the published section, in Word."""
     upload = load_upload(request.form.to_dict(), request.files.to_dict())
     data, reading, report = _check_upload(upload)
-    if is_published(upload["file"].filename or ""):  # a published report: its tables as the published section
+    if request.args.get("as") == "docx" or is_published(upload["file"].filename or ""):
         name = f"{_stem(upload['file'].filename)}.统计表.docx"
         docx = export_docx(reading.form, report.values, unit=report.unit, year=report.year)
         return Response(docx, mimetype=DOCX, headers={"Content-Disposition": _attachment(name)})

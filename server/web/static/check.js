@@ -74,15 +74,15 @@
     return table;
   }
 
-  function download(file, card) {
+  function download(file, card, tables) {
     var form = new FormData();
     form.append("file", file);
     var note = card.querySelector(".download-note");
     note.textContent = "正在生成……";
-    post(results.dataset.annotatedUrl, form, { blob: true }).then(function (xhr) {
+    post(results.dataset.annotatedUrl + (tables ? "?as=docx" : ""), form, { blob: true }).then(function (xhr) {
       if (!xhr || xhr.status !== 200) { note.textContent = "下载失败，请重试。"; return; }
-      var published = PUBLISHED.test(file.name);
-      var name = published ? file.name.replace(PUBLISHED, "") + ".统计表.docx" : file.name.replace(/\.xlsx$/i, "") + ".checked.xlsx";
+      var published = tables || PUBLISHED.test(file.name);
+      var name = published ? file.name.replace(PUBLISHED, "").replace(/\.xlsx$/i, "") + ".统计表.docx" : file.name.replace(/\.xlsx$/i, "") + ".checked.xlsx";
       var link = el("a", { href: URL.createObjectURL(xhr.response), download: name });
       document.body.appendChild(link); link.click(); link.remove();
       note.textContent = published ? "已下载统计表（Word）。" : "已下载标注后的工作簿。";
@@ -122,7 +122,11 @@
     var label = PUBLISHED.test(file.name) ? "下载统计表（Word，官方格式）" : "下载标注后的工作簿";
     var button = tools.appendChild(el("button", { "class": "btn secondary", type: "button" }, label));
     tools.appendChild(el("span", { "class": "download-note muted" }));
-    button.addEventListener("click", function () { download(file, card); });
+    button.addEventListener("click", function () { download(file, card, false); });
+    if (!PUBLISHED.test(file.name) && report.ok) {
+      var tables = tools.appendChild(el("button", { "class": "btn secondary", type: "button" }, "下载统计表（Word，用于年报正文）"));
+      tables.addEventListener("click", function () { download(file, card, true); });
+    }
     card.appendChild(findingsTable(report.findings));
     submitBox(file, report, card);
   }
