@@ -13,6 +13,7 @@ units: only one small record per unit is held, never its cells or its file.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,8 +24,6 @@ from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm import load_only
 
 from ..errors import ServerError
 from ..forms import form_for_year
@@ -36,6 +35,7 @@ from .board import local_time
 from .models import Account
 from .models import CellValue
 from .models import Submission
+from .models import Unit
 from .service import _require_district
 from .service import accepted_clause
 from .service import name_key
@@ -53,8 +53,27 @@ class Aggregate:
     year: int
     form: Form
     values: dict[str, float] = field(default_factory=dict)
-    included: list[Submission] = field(default_factory=list)
-    excluded: list[tuple[Submission, str]] = field(default_factory=list)
+    included: list[Counted] = field(default_factory=list)
+    excluded: list[tuple[Counted, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A unit as the 汇总 lists it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A unit's newest accepted submission as the 汇总 lists it: a few fields, never its file, report or cells."""
+
+    id: int
+    unit: Named
+    version_no: int
+    submitted_at: dt.datetime
+    form_version: str
 
 
 def aggregate(session: Session, actor: Account, year: int) -> Aggregate:
@@ -97,15 +116,17 @@ def _newest_accepted(year: int):
     )
 
 
-def _counted(session: Session, year: int) -> list[Submission]:
-    """Each unit's newest accepted submission, with its unit; the file, report and cells are not loaded."""
-    columns = (Submission.id, Submission.unit_id, Submission.version_no, Submission.submitted_at)
+def _counted(session: Session, year: int) -> list[Counted]:
+    """Each unit's newest accepted submission, as plain records (ORM objects would cost kilobytes per unit)."""
     query = (
-        select(Submission)
+        select(
+            Submission.id, Unit.id, Unit.name, Submission.version_no, Submission.submitted_at, Submission.form_version
+        )
+        .join(Unit, Unit.id == Submission.unit_id)
         .where(Submission.id.in_(_newest_accepted(year)))
-        .options(load_only(*columns, Submission.form_version), joinedload(Submission.unit))
     )
-    return list(session.scalars(query))
+    rows = session.connection().execute(query)
+    return [Counted(id_, Named(unit_id, name), number, at, version) for id_, unit_id, name, number, at, version in rows]
 
 
 def _number(value: float) -> int | float:
@@ -167,7 +188,7 @@ def _included_rows(result: Aggregate) -> Iterator[list]:
         yield ["", *_listed(submission), f"未计入：{reason}"]
 
 
-def _listed(submission: Submission) -> list:
+def _listed(submission: Counted) -> list:
     return [submission.unit.name, submission.version_no, local_time(submission.submitted_at), submission.form_version]
 
 
@@ -190,7 +211,7 @@ def _detail_rows(session: Session, result: Aggregate, inputs: list) -> Iterator[
         query = select(CellValue.submission_id, CellValue.key, CellValue.value).where(
             CellValue.submission_id.in_(list(values))
         )
-        for submission_id, key, value in session.execute(query):
+        for submission_id, key, value in session.connection().execute(query):  # plain rows, no ORM
             values[submission_id][key] = value
         for submission in chunk:
             cells = values[submission.id]
