@@ -30,6 +30,8 @@ from openpyxl.styles import Font
 from openpyxl.styles import PatternFill
 from openpyxl.workbook import Workbook
 
+from ..findings import ERROR
+from ..findings import WARNING
 from ..findings import Report
 from ..workbook.layout import META_MARKER
 from ..workbook.layout import META_SHEET
@@ -187,6 +189,29 @@ def _write_results(book: Workbook, report: Report, note: str | None = None) -> N
     for index, width in enumerate(RESULT_WIDTHS, start=1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     sheet.freeze_panes = "A4"
+    _print_results(sheet)
+    if any(finding.severity in (ERROR, WARNING) for finding in report.findings):
+        _open_on(book, sheet)
+
+
+def _print_results(sheet) -> None:
+    """A4 landscape, one page wide, the header row on every page, 说明 wrapped (not cut at the edge)."""
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.orientation = "landscape"
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.print_title_rows = "3:3"
+    sheet["A1"].alignment = Alignment(wrap_text=False, vertical="center")
+
+
+def _open_on(book: Workbook, sheet) -> None:
+    """The copy opens on 校验结果 (its first line is the verdict) when there is anything to fix."""
+    for other in book.worksheets:
+        other.sheet_view.tabSelected = False
+    book.active = book.worksheets.index(sheet)
+    sheet.sheet_view.tabSelected = True
 
 
 def _style_result_row(sheet, row: int) -> None:
