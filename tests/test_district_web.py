@@ -191,3 +191,26 @@ def test_a_form_sent_without_a_file_names_what_to_choose(site):
     district = _login(app, logins, "district")
     response = district.post("/district/units/import", data={"csrf_token": _csrf(district, "/district/units")})
     assert response.status_code == 422 and "请选择单位名单文件" in response.get_data(as_text=True)
+
+
+def test_resetting_a_password_or_token_asks_first_and_changes_nothing_until_confirmed(site):
+    from server.district import service
+    from server.district.db import get_session
+
+    app, logins = site
+    with app.app_context():
+        unit_id = service.unit_by_name(get_session(), "甲街道办事处").id
+    district = _login(app, logins, "district")
+    units = district.get("/district/units").get_data(as_text=True)
+    assert f'href="/district/units/{unit_id}/password"' in units and f'href="/district/units/{unit_id}/token"' in units
+    assert f'action="/district/units/{unit_id}/password"' not in units  # no button that acts at once
+    page = district.get(f"/district/units/{unit_id}/token").get_data(as_text=True)
+    assert "生成新的加载项令牌：甲街道办事处" in page and "原来的令牌立即失效" in page and "取消" in page
+    assert f'action="/district/units/{unit_id}/token"' in page and 'method="post"' in page
+    page = district.get(f"/district/units/{unit_id}/password").get_data(as_text=True)
+    assert "重设密码：甲街道办事处" in page and "原来的密码立即失效" in page
+    with app.app_context():  # asking changed nothing
+        assert service.account_for_token(get_session(), app.tokens["a"]).unit_id == unit_id
+    assert district.get(f"/district/units/{unit_id}/other").status_code == 404
+    unit_b = _login(app, logins, "b")
+    assert unit_b.get(f"/district/units/{unit_id}/token").status_code == 403

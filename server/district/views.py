@@ -332,6 +332,30 @@ def import_units(account: Account):
     return render_template("district/import_result.html", results=results)
 
 
+RENEWALS = {
+    "password": (
+        "重设密码",
+        "重设后，该单位原来的密码立即失效，已登录的网页会话全部退出。新密码只显示一次，请当面或电话告知该单位。",
+    ),
+    "token": (
+        "生成新的加载项令牌",
+        "生成后，该单位原来的令牌立即失效，Excel 中的“提交”按钮要粘贴新令牌才能使用。新令牌只显示一次，请转交该单位。",
+    ),
+}
+"""What each renewal does, said on the page that asks to confirm it."""
+
+
+@bp.get("/district/units/<int:unit_id>/<what>")
+@login_required(DISTRICT)
+def confirm_renew(account: Account, unit_id: int, what: str):
+    """Ask before a new password or token replaces the unit's current one."""
+    unit = get_session().get(Unit, unit_id)
+    if unit is None or what not in RENEWALS:
+        raise ServerError("没有这个单位或操作。", status=404)
+    action, consequence = RENEWALS[what]
+    return render_template("district/confirm_renew.html", unit=unit, what=what, action=action, consequence=consequence)
+
+
 @bp.post("/district/units/<int:unit_id>/<what>")
 @login_required(DISTRICT)
 def renew(account: Account, unit_id: int, what: str):
