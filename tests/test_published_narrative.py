@@ -221,3 +221,12 @@ def test_organisation_applicants_are_named_as_such():
     text = text_report("2021", _applications(), narrative=("本年度受理法人或其他组织申请5件。",))
     [found] = _narrative(_run(text))
     assert "「一、本年新收政府信息公开申请数量·法人或其他组织」（5个单元格之和）为 6" in found.message
+
+
+def test_statement_about_a_table_the_document_does_not_print_is_undecided():
+    """表三 printed as an image (or left out): “没有行政复议” cannot be compared with blanks counted as 0."""
+    values = {key: value for key, value in zeros("2021").items() if not key.startswith("t3.")}
+    text = text_report("2021", values, narrative=("本年度发生行政复议2件。",))
+    report = _run(text)
+    assert _narrative(report) == [] and _outcome(report)["undecided"] == 1
+    assert "layout.missing_table" in {f.rule for f in report.findings}

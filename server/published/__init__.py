@@ -120,7 +120,7 @@ def validate_published(
         addresses=reading.addresses,
         last_year=last_year,
         layout_findings=reading.findings,
-        extra_checks=(narrative_check(reading.form, reading.document, reading.addresses),),
+        extra_checks=(narrative_check(reading.form, reading.document, reading.addresses, reading.values),),
         max_findings=max_findings,
     )
     return reading, report

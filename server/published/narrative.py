@@ -38,13 +38,21 @@ RULE = "narrative.mismatch"
 
 
 def narrative_check(
-    form: Form, document: Document, addresses: Mapping[str, tuple[str, str]]
+    form: Form,
+    document: Document,
+    addresses: Mapping[str, tuple[str, str]],
+    printed: Mapping[str, object] | None = None,
 ) -> Callable[[Report], list[Finding]]:
-    """The P9 check of a document, to run on the finished values (see ``validate_values(extra_checks=…)``)."""
+    """The P9 check of a document, to run on the finished values (see ``validate_values(extra_checks=…)``).
+
+    :param printed: the values as printed; a statement about a table the document does not print
+        (all blank: missing, or an image) cannot be checked.
+    """
+    tables = None if printed is None else {key.split(".", 1)[0] for key, value in printed.items() if value is not None}
 
     def check(report: Report) -> list[Finding]:
         statements = find_statements(document.paragraphs, report.year)
-        return compare(form, statements, report, addresses)
+        return compare(form, statements, report, addresses, tables)
 
     return check
 
@@ -94,9 +102,13 @@ def _columns(columns, target: Target, applicants: str) -> list:
 
 
 def compare(
-    form: Form, statements: list[Statement], report: Report, addresses: Mapping[str, tuple[str, str]]
+    form: Form,
+    statements: list[Statement],
+    report: Report,
+    addresses: Mapping[str, tuple[str, str]],
+    tables: set[str] | None = None,
 ) -> list[Finding]:
-    """A warning for every statement that disagrees with its cells."""
+    """A warning for every statement that disagrees with its cells (``tables``: those printed, when known)."""
     out: list[Finding] = []
     seen: set[tuple] = set()
     for statement in statements:
@@ -107,7 +119,7 @@ def compare(
         seen.add(identity)
         values = [report.values.get(key) for key in keys]
         outcome = report.outcome(RULE)
-        if any(value is None for value in values):
+        if any(value is None for value in values) or (tables is not None and keys[0].split(".")[0] not in tables):
             outcome.undecided += 1
             continue
         actual = round(sum(values), 4)
