@@ -307,3 +307,24 @@ def test_web_page_publication_date_stands_in_for_a_missing_signature_date():
     assert report.year == 2021 and not [f for f in report.findings if f.rule.startswith("header.")]
     signed = text.replace("发布时间", "2022年1月20日\n发布时间")
     assert read_published(signed.encode(), "r.txt").header["date"] == "2022年1月20日"
+
+
+def test_added_subtotal_column_of_organisations_is_left_out_with_one_error():
+    """A report that prints a “法人或其他组织 小计” column the form does not have (FORMS.md N1)."""
+    values = zeros("2021") | {"t2.new.c_natural": 2, "t2.new.c_commercial": 3, "t2.new.c_legal": 1}
+    values |= {"t2.new.c_total": 6, "t2.open.c_natural": 2, "t2.open.c_commercial": 3, "t2.open.c_legal": 1}
+    values |= {"t2.open.c_total": 6, "t2.total.c_natural": 2, "t2.total.c_commercial": 3, "t2.total.c_legal": 1}
+    values |= {"t2.total.c_total": 6}
+    lines = []
+    for line in text_report("2021", values).split("\n"):
+        fields = line.split("\t")
+        if len(fields) == 8 and all(f.isdigit() for f in fields[1:]):
+            fields.insert(7, str(sum(int(f) for f in fields[2:7])))
+        lines.append("\t".join(fields))
+    reading, report = validate_published("\n".join(lines).encode(), "r.txt")
+    assert {k: v for k, v in reading.values.items() if k.startswith("t2.")} == {
+        k: v for k, v in values.items() if k.startswith("t2.")
+    }
+    [stray] = [f for f in report.findings if f.rule == "layout.stray"]
+    assert "“法人或其他组织”的小计（25 行" in stray.message and stray.cell.endswith("第7个数")
+    assert [f.rule for f in report.findings] == ["layout.stray"]

@@ -113,3 +113,37 @@ def fit(values: list[Cell], columns: int) -> tuple[list[Cell], list[Cell]]:
     while len(cells) > columns and cells[0].blank:
         cells.pop(0)
     return cells[:columns], cells[columns:]
+
+
+def _groups(columns) -> list[tuple[str, list[int]]]:
+    """(group label, column indexes) of header groups without a total of their own (法人或其他组织)."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, column in enumerate(columns):
+        if len(column.header) >= 3:
+            groups.setdefault(column.header[:-1], []).append(index)
+    return [
+        (path[-1], indexes) for path, indexes in groups.items() if not any(columns[i].label == "总计" for i in indexes)
+    ]
+
+
+def drop_subtotal(values: list[Cell], columns, where: str) -> tuple[list[Cell], Cell | None, str]:
+    """Values without an added subtotal of a header group (法人或其他组织小计), the dropped cell and the group.
+
+    A row with exactly one value more than the columns, where the value after a group's
+    last column is the sum of the group, printed a subtotal column the form does not have.
+    """
+    cells = list(values)
+    while cells and cells[-1].blank:
+        cells.pop()
+    while cells and cells[0].blank:
+        cells.pop(0)
+    if len(cells) != len(columns) + 1 or any(cell.blank for cell in cells):
+        return values, None, ""
+    numbers = [raw_value(cell.text) for cell in cells]
+    for label, indexes in _groups(columns):
+        after = indexes[-1] + 1
+        parts = [numbers[i] for i in indexes] + [numbers[after]]
+        if all(isinstance(x, (int, float)) for x in parts) and numbers[after] == sum(parts[:-1]):
+            placed = [Cell(c.text, c.where or f"{where}第{k}个数") for k, c in enumerate(cells, start=1)]
+            return placed[:after] + placed[after + 1 :], placed[after], label
+    return values, None, ""

@@ -33,6 +33,7 @@ from .labels import INDEX
 from .labels import Match
 from .labels import RowRef
 from .rows import T3_MIN_VALUES
+from .rows import drop_subtotal
 from .rows import fit
 from .rows import match_labels
 from .rows import numbers_only
@@ -80,6 +81,7 @@ class _Reader:
         self.matched_at: list[int] = []
         self.mapped_groups: set[tuple[str, tuple]] = set()
         self.mapped_rows: set[tuple[str, str]] = set()
+        self.subtotals: dict[str, list[tuple[Cell, str]]] = {}
 
     def run(self) -> None:
         lines = self.doc.lines
@@ -97,6 +99,7 @@ class _Reader:
             pending = (pending + labels)[-_PENDING:] if labels and not values and len(labels) <= 2 else []
         self._report_unknown()
         self._report_missing()
+        self._report_subtotals()
 
     # Rows with a label ----------------------------------------------------------------
 
@@ -157,6 +160,9 @@ class _Reader:
         """Lay the printed values onto the columns of the row (or of ``target``, a mapped row)."""
         target = target or ref
         columns = target.block.columns
+        values, subtotal, group = drop_subtotal(values, columns, line.where)
+        if subtotal is not None:
+            self.subtotals.setdefault(target.table.key, []).append((subtotal, group))
         cells, extra = fit(values, len(columns))
         table = target.table
         for position, (column, cell) in enumerate(zip(columns, cells, strict=False), start=1):
@@ -309,6 +315,22 @@ class _Reader:
                     expected=row.label,
                     actual="缺少",
                 )
+
+    def _report_subtotals(self) -> None:
+        """One finding per table that printed a subtotal column the form does not have."""
+        for table_key, dropped in self.subtotals.items():
+            table = self.form.table(table_key)
+            first, group = dropped[0]
+            self._finding(
+                "layout.stray",
+                table.name,
+                first.where,
+                table_key,
+                template="layout.subtotal",
+                params={"table": table.name, "group": group, "count": len(dropped), "where": first.where},
+                expected="空",
+                actual=raw_value(first.text),
+            )
 
     def _finding(self, rule, sheet, cell, table, *, params, template=None, **fields) -> None:
         message = render(template or rule, **params)

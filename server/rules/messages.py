@@ -75,6 +75,10 @@ TEMPLATES: dict[str, str] = {
         "请按{version}年版格式公开。"
     ),
     "layout.label_fuzzy": "{where} 的行名“{printed}”与标准写法“{label}”不同（可能是印刷错误），已按“{label}”这一行读取，请核对。",
+    "layout.subtotal": (
+        "{table}多印了一列“{group}”的小计（{count} 行，第一处在 {where}），标准格式没有这一列。"
+        "已略去小计，其余各数按标准各列读取；请按标准格式公开。"
+    ),
     "layout.missing_row_printed": "文档的{table}中找不到“{label}”这一行，该行按空白处理。请核对是否漏印了这一行。",
     "layout.missing_table_printed": "文档中找不到{table}（{title}）。请核对报告是否包含这张表。",
     # Narrative vs tables (P9)
