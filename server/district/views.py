@@ -29,8 +29,11 @@ from flask_wtf.csrf import CSRFProtect
 
 from ..errors import NotAllowed
 from ..errors import ServerError
+from ..errors import SubmissionRejected
 from ..errors_web import respond
 from ..errors_web import wants_json
+from ..xlsx.annotate import annotate
+from . import pending
 from . import service
 from .aggregate import aggregate_workbook
 from .board import LOCAL
@@ -209,14 +212,56 @@ def _uploaded(missing: str) -> tuple[bytes, str]:
 @bp.post("/unit/submit")
 @login_required(UNIT)
 def unit_submit(account: Account):
-    """Submit a workbook (from the unit page or from the check page)."""
-    data, filename = _uploaded("请选择要提交的 .xlsx 文件。")
-    submission = service.submit(get_session(), account, data, filename, request.form.get("explanation"), "web")
+    """Submit a workbook (from the unit page, the check page, or again from the refusal page)."""
+    explanation = request.form.get("explanation") or ""
+    if request.form.get("kept") == "1" and not request.files.get("file"):
+        kept = pending.load(account.id)
+        if kept is None:
+            raise ServerError("刚才没能提交的文件已不在服务器上（只保留一天），请重新选择文件提交。", status=422)
+        data, filename, _ = kept
+    else:
+        data, filename = _uploaded("请选择要提交的 .xlsx 文件。")
+    try:
+        submission = service.submit(get_session(), account, data, filename, explanation, "web")
+    except SubmissionRejected as refused:
+        if wants_json():
+            raise
+        pending.keep(account.id, data, filename, explanation)
+        return _refusal_page(refused, filename, explanation), refused.status
+    pending.drop(account.id)
     message = f"已提交 {submission.year} 年度报告（第 {submission.version_no} 版）。"
     if wants_json():
         return jsonify({"ok": True, "message": message, "submission": submission.id, "version": submission.version_no})
     flash(message)
     return redirect(url_for("district.submission", submission_id=submission.id))
+
+
+def _refusal_page(refused: SubmissionRejected, filename: str, explanation: str) -> str:
+    """Why the file was not submitted, each mistake with its sheet and cell, and how to go on from here."""
+    only_warnings = bool(refused.errors) and all(item.get("severity") == "warning" for item in refused.errors)
+    return render_template(
+        "district/refused.html",
+        message=refused.message,
+        errors=refused.errors,
+        filename=filename,
+        explanation=explanation,
+        only_warnings=only_warnings,
+        checked=bool(refused.errors),
+        max_text=service.MAX_TEXT,
+    )
+
+
+@bp.get("/unit/kept/annotated")
+@login_required(UNIT)
+def kept_annotated(account: Account):
+    """The file the refusal page is about, annotated as on the check page (with last year's cross-checks)."""
+    kept = pending.load(account.id)
+    if kept is None:
+        raise ServerError("刚才没能提交的文件已不在服务器上（只保留一天），请在网页校验中重新上传。", status=404)
+    data, filename, _ = kept
+    reading, report = service.check_workbook(get_session(), account.unit, data)
+    name = f"{filename.rsplit('/', 1)[-1].rsplit(chr(92), 1)[-1].rsplit('.', 1)[0]}.checked.xlsx"
+    return _download(annotate(data, reading, report), XLSX, name)
 
 
 @bp.get("/submission/<int:submission_id>")
