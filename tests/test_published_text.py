@@ -328,3 +328,10 @@ def test_added_subtotal_column_of_organisations_is_left_out_with_one_error():
     [stray] = [f for f in report.findings if f.rule == "layout.stray"]
     assert "“法人或其他组织”的小计（25 行" in stray.message and stray.cell.endswith("第7个数")
     assert [f.rule for f in report.findings] == ["layout.stray"]
+
+
+def test_unit_from_the_signature_when_the_title_names_none():
+    text = text_report("2021", zeros("2021"), year=2021).replace("某某区某某街道办事处2021年", "2021年", 1)
+    text += "\n某某区某某街道办事处\n2022年1月20日\n"
+    reading = read_published(text.encode(), "r.txt")
+    assert reading.header["unit"] == "某某区某某街道办事处" and reading.header["year"] == 2021

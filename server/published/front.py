@@ -66,8 +66,22 @@ def read_front(doc: Document) -> FrontMatter:
     if "year" not in front.values:
         _period(doc.paragraphs, front)
     _date(doc.paragraphs, front)
+    if "unit" not in front.values:
+        _signature(doc.paragraphs, front)
     _phone(doc.paragraphs, front)
     return front
+
+
+def _signature(paragraphs: list[Paragraph], front: FrontMatter) -> None:
+    """The unit signing above the date (落款), when no title names it."""
+    where = front.addresses.get("header.date", (None, None))[1]
+    for index, paragraph in enumerate(paragraphs):
+        if paragraph.where == where and index > 0:
+            name = _squash(paragraphs[index - 1].text)
+            if len(name) <= 30 and _ORGANISATION.search(name) and name not in _NO_UNIT:
+                front.values["unit"] = name
+                front.addresses["header.unit"] = (DOCUMENT, paragraphs[index - 1].where)
+            return
 
 
 def _title(paragraphs: list[Paragraph], front: FrontMatter) -> None:
@@ -81,12 +95,18 @@ def _title(paragraphs: list[Paragraph], front: FrontMatter) -> None:
         for pattern in _TITLES
         if (match := pattern.match(text))
     ]
-    named = [item for item in found if _ORGANISATION.search(item[0]) and item[0] not in _NO_UNIT] or found
+    named = [item for item in found if _ORGANISATION.search(item[0]) and item[0] not in _NO_UNIT]
+    named = named or [item for item in found if item[0] not in _NO_UNIT]
     if named:
         unit, year, paragraph = named[0]
-        front.values.update(unit=unit, year=year)
+        front.values["unit"] = unit
         front.addresses["header.unit"] = (DOCUMENT, paragraph.where)
-        front.addresses["header.year"] = (DOCUMENT, paragraph.where)
+    elif found:
+        _, year, paragraph = found[0]  # “2021年政府信息公开工作年度报告”: the year, but no unit
+    else:
+        return
+    front.values["year"] = year
+    front.addresses["header.year"] = (DOCUMENT, paragraph.where)
 
 
 def _period(paragraphs: list[Paragraph], front: FrontMatter) -> None:
