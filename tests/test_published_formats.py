@@ -251,3 +251,17 @@ def test_pdf_with_a_long_narrative_rows_broken_by_pages_and_statements_checked(t
     assert not reading.findings
     found = [f for f in report.findings if f.rule == "narrative.mismatch"]
     assert sorted((f.key, f.actual) for f in found if f.key) == [("t2.new.c_natural", 15), ("t2.new.c_total", 21)]
+
+
+@pytest.mark.slow
+def test_pdf_with_ruled_and_borderless_tables_on_one_page(tmp_path):
+    """表一、表二 ruled, 表三 without borders: the numbers beside the ruled tables are still read."""
+    from docx import Document
+
+    values = sample_values("2021")
+    document = Document(io.BytesIO(export_docx(get_form("2021"), values, **_header("2021"))))
+    document.tables[-1].style = document.styles["Normal Table"]
+    source = tmp_path / "mixed.docx"
+    document.save(source)
+    reading = read_published(_soffice(source, tmp_path), "r.pdf")
+    assert reading.values == values and not reading.findings

@@ -31,6 +31,7 @@ from .pdf_positions import NUMBERED
 from .pdf_positions import Word
 from .pdf_positions import unruled_rows
 from .pdf_positions import visual_lines
+from .rows import T3_MIN_VALUES
 from .rows import split_line
 from .rows import value_like
 
@@ -90,10 +91,20 @@ def _read_page(page, number: int, doc: Document, carried: list[float]) -> int:
     rest = [w for i, w in enumerate(words) if i not in inside]
     lines = visual_lines(rest)
     lines = [line for line in lines if not _PAGE_NUMBER.match(" ".join(w.text for w in line))]
-    if any(any(value_like(w.text) for w in line) for line in lines) and not tables:
+    if _has_rows(lines, 1 if not tables else 2):  # beside ruled tables, only a real table of numbers
         lines = unruled_rows(lines, number, doc, carried)
     _paragraphs(lines, number, page.width, doc)
     return sum(len(w.text) for w in words)
+
+
+def _has_rows(lines: list[list[Word]], least: int) -> bool:
+    """Whether the lines hold a table: some line ends in numbers (beside ruled tables: two lines ending in two
+    numbers, or a line of 表三's many numbers)."""
+    if least <= 1:
+        return any(any(value_like(w.text) for w in line) for line in lines)
+    ending = [line for line in lines if len(line) >= 2 and value_like(line[-1].text) and value_like(line[-2].text)]
+    wide = any(sum(1 for w in line if value_like(w.text)) >= T3_MIN_VALUES for line in lines)
+    return len(ending) >= least or wide
 
 
 # Ruled tables -------------------------------------------------------------------------------

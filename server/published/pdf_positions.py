@@ -19,6 +19,10 @@ from .document import Document
 from .document import Line
 from .rows import value_like
 
+_HEADER_REACH = 6
+"""Lines above a table's first row kept as its header lines."""
+_LEAF_REACH = 12
+"""Lines above a table's first row that may give its column positions (headers one character per line)."""
 LINE_TOLERANCE = 3.0
 """Points within which words share a line."""
 
@@ -103,14 +107,14 @@ def unruled_rows(lines: list[list[Word]], page: int, doc: Document, carried: lis
             segments += [_Segment(part, i) for part in _split(line[: _values_start(line)])]
         elif line[0].top <= last_top + 3 * height and line[-1].x1 <= values_x + 2 and not sentence_like(line):
             segments += [_Segment(part, None) for part in _split(line)]
-        elif first_top - 6 * height <= line[0].top <= last_top and not sentence_like(line):
+        elif first_top - _HEADER_REACH * height <= line[0].top <= last_top and not sentence_like(line):
             headers.append((i, line))  # column headers over the numbers
         else:
             text_lines.append(line)
     labels, ends = _label_blocks(segments, lines, rows, height)
     if ends:  # the end of a label begun on the page before (a row broken by the page)
         doc.lines.append(Line(tuple(Cell(text) for text in ends), f"第{page}页第{rows[0] + 1}行之前"))
-    slots = _slots(lines, rows, values_x, carried, dict(headers))
+    slots = _slots(lines, rows, values_x, carried)
     printed = [
         (i, [Cell(t) for t in labels.get(i, [])] + _placed(lines[i][_values_start(lines[i]) :], slots[i])) for i in rows
     ]
@@ -188,9 +192,7 @@ def _open_block(blocks: list[list[_Segment]], segment: _Segment, height: float) 
     return None
 
 
-def _slots(
-    lines, rows: list[int], values_x: float, carried: list[float], headers: dict[int, list[Word]]
-) -> dict[int, list[float]]:
+def _slots(lines, rows: list[int], values_x: float, carried: list[float]) -> dict[int, list[float]]:
     """Row index -> the column positions of its table: the centres of values in rows that line up.
 
     A table ends where a line of headers (words over the value columns) comes between two rows.
@@ -211,13 +213,20 @@ def _slots(
     start = -1
     for zone in zones:
         slots = _zone_slots(zone, centres)
-        above = [headers[k] for k in range(start + 1, zone[0]) if k in headers]
+        above = _lines_above(lines, start, zone[0])
         leaves = [x for x in _header_leaves(above) if x >= slots[0] - _ALIGN]  # not the corner over the labels
         if len(leaves) > len(slots) and all(any(abs(x - leaf) <= _ALIGN for leaf in leaves) for x in slots):
             slots = leaves  # a value missing in every row: the headers above still show its column
         out.update({i: slots for i in zone if i >= 0})
         start = max(zone)
     return out
+
+
+def _lines_above(lines, start: int, first: int) -> list[list[Word]]:
+    """Lines between the table before (``start``) and a table's first row, near enough to be its headers."""
+    height = max((w.bottom - w.top for w in lines[first]), default=10) or 10
+    top = lines[first][0].top - _LEAF_REACH * height
+    return [lines[k] for k in range(start + 1, first) if lines[k][0].top >= top and not sentence_like(lines[k])]
 
 
 def _header_leaves(lines: list[list[Word]]) -> list[float]:

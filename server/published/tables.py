@@ -141,7 +141,8 @@ class _Reader:
         filled = [cell for cell in values if not cell.blank]
         if "t3" in self._tables_read() or len(filled) < T3_MIN_VALUES:
             return
-        if self.t3_header or len(filled) >= len(self.form.table("t3").columns):
+        width = len(self.form.table("t3").columns)
+        if self.t3_header or len(filled) >= width or len(values) == width:
             self.matched_at.append(index)
             self._t3(index, line, values)
 
