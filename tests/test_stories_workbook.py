@@ -114,6 +114,7 @@ def test_an_ambiguity_marks_every_candidate_and_names_the_choices(client, door):
     assert _fill(table["D30"]) == PALE
     rows = _rows(book)
     assert rows[0][5].startswith("D6、D7、D8 中有一个填错，请逐一核对原始登记")
+    assert rows[0][6] is None and rows[0][7] is None  # the choices are in the message, no "改为" list as 应为
     assert (rows[1][0], rows[1][3]) == ("1.1", "D30")
     if alerts is not None:
         assert "D6、D7、D8 中有一个填错" in alerts[0]

@@ -27,6 +27,8 @@ CONSEQUENCE = "由上条引起"
 """类别 of a consequence row: a break the mistake above it explains (not a separate error)."""
 _FLAG_ROLES = ("culprit", "blocking", "candidate")
 _RANK = {ERROR: 0, WARNING: 1, EXPLAINED: 2}
+_CHOICES = ("locate.ambiguous",)
+"""Rules whose message gives the choices: no single 应为 or 实为 to show beside it."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ def result_entries(report: Report) -> list[Entry]:
     for number, story in enumerate(stories(report), start=1):
         finding = story.finding
         typed = story.merged[0].actual if story.merged else finding.actual  # "3件" rather than 3
+        if finding.rule in _CHOICES:
+            typed = None
         entries.append(Entry(_row(number, SEVERITY_TEXT[finding.severity], finding, typed), finding))
         for sub, consequence in enumerate(story.consequences, start=1):
             row = _row(f"{number}.{sub}", CONSEQUENCE, consequence, consequence.actual, consequence=True)
@@ -134,7 +138,7 @@ def _row(number, category: str, finding: Finding, actual: object, *, consequence
         finding.cell or "",
         finding.name,
         f"↳ {finding.message}" if consequence else finding.message,
-        "" if consequence else _show(finding.expected),
+        "" if consequence or finding.rule in _CHOICES else _show(finding.expected),
         _show(actual),
         "" if consequence else _show(finding.suggestion),
         finding.rule,

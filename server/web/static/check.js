@@ -63,9 +63,10 @@
     if (!findings.length) { var tr = body.appendChild(el("tr")); tr.appendChild(el("td", { colspan: 8 }, "没有发现问题。")); }
     stories(findings).forEach(function (story) {
       var f = story.finding;
-      var typed = story.merged.length ? story.merged[0].actual : f.actual;
+      var choices = f.rule === "locate.ambiguous";  // the message lists the choices; no single 应为
+      var typed = choices ? "" : story.merged.length ? story.merged[0].actual : f.actual;
       row(body, "sev-" + f.severity + " rule-" + f.rule.replace(/\./g, "-"),
-        [[SEVERITY[f.severity], "sev"], [f.sheet], [f.cell], [f.name || ""], [f.message], [show(f.expected)], [show(typed)], [show(f.suggestion)]]);
+        [[SEVERITY[f.severity], "sev"], [f.sheet], [f.cell], [f.name || ""], [f.message], [choices ? "" : show(f.expected)], [show(typed)], [show(f.suggestion)]]);
       story.consequences.forEach(function (c) {
         row(body, "consequence rule-" + c.rule.replace(/\./g, "-"),
           [["由上条引起", "sev"], [c.sheet], [c.cell], [c.name || ""], ["↳ " + c.message, "message"], [""], [show(c.actual)], [""]]);
