@@ -13,15 +13,18 @@ import openpyxl
 import pytest
 from builders import header_for
 from builders import without_totals
+from click.testing import CliRunner
 from test_stories import FORM
 from test_stories import _natural
 
+from server.cli import main
 from server.workbook import validate_grids
 from server.workbook.layout import RESULT_SHEET
 from server.workbook.style import FLAG_FILL
 from server.xlsx.annotate import annotate
 from server.xlsx.load import load_grids
 from server.xlsx.template import make_workbook
+from server.xlsx.template import write_template
 from tools.excel_sim import click
 from tools.excel_sim import flask_post
 
@@ -142,3 +145,15 @@ def test_a_blank_report_fails_with_one_row_per_blank_table(client, door):
     assert [r[5].split("：")[0] for r in blank] == ["表一未填写", "表二未填写", "表三未填写"]
     if alerts is not None:
         assert "校验通过" not in alerts[0]
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_an_empty_template_never_passes_on_the_command_line(tmp_path, version):
+    path = tmp_path / "空白.xlsx"
+    write_template(version, path)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.endswith(f"：校验未通过：3 处错误、2 处提示（未填写填报单位和报告年度 · {version} 年版格式）")
+    assert "校验通过" not in result.output and "未填单位" not in result.output
+    assert "表二未填写：没有发生的请填 0" in result.output
