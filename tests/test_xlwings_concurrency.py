@@ -52,7 +52,8 @@ def served(tmp_path):
         while not stop.is_set():
             wasyncore.loop(timeout=0.05, map=server._map, count=1)
         server.task_dispatcher.shutdown()
-        server.close()
+        for channel in list(server._map.values()):  # the listener and any connection still open
+            channel.close()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -69,7 +70,8 @@ def _post(base: str, path: str, payload: dict, headers: dict) -> tuple[int, dict
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
+        with error:
+            return error.code, error.read().decode("utf-8")
 
 
 def _together(calls: list) -> list:
