@@ -255,8 +255,15 @@ def _reference_workbook(session, district, year: int, district_name: str) -> byt
     sums = {key: int(round(v, 4)) if round(v, 4) == int(round(v, 4)) else round(v, 4) for key, v in sums.items()}
     values = _with_totals(form, sums)
     book = make_workbook(form.version, values, {"unit": f"{district_name}（汇总）", "year": year})
+    counted = {s.unit_id for s in latest}
+    newest = service.latest(session, year)
+    why = {None: "未提交", "returned": "已退回，没有通过的版本", "pending": "有提示待说明，补充审核说明后计入"}
+    left = [
+        (u.name, why[getattr(newest.get(u.id), "state", None)]) for u in service.units(session) if u.id not in counted
+    ]
     sheet = book.create_sheet(INCLUDED_SHEET, len(book.sheetnames) - 1)
-    sheet.append([f"{year}年度汇总包含 {len(included)} 个单位（每个单位最新一次通过的提交）"])
+    missing = f"；未计入 {len(excluded) + len(left)} 个单位，原因列在下面" if excluded or left else ""
+    sheet.append([f"{year}年度汇总包含 {len(included)} 个单位（每个单位最新一次通过的提交）{missing}"])
     sheet.append(["序号", "单位", "版本", "提交时间", "格式", "说明"])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
@@ -265,11 +272,13 @@ def _reference_workbook(session, district, year: int, district_name: str) -> byt
     for s in excluded:
         reason = f"使用了 {s.form_version} 年版格式，{year}年度应为 {form.version} 年版，不同版本不能相加"
         sheet.append(["", s.unit.name, s.version_no, local_time(s.submitted_at), s.form_version, f"未计入：{reason}"])
+    for name, reason in left:
+        sheet.append(["", name, None, None, None, f"未计入：{reason}"])
     for letter, width in zip("ABCDEF", (6, 30, 6, 18, 8, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet = book.create_sheet(DETAIL_SHEET, len(book.sheetnames) - 1)
     sheet.append(["单位", "版本"] + [f"{cell.table.name} {cell.label}" for cell in inputs])
-    sheet.append(["", ""] + [cell.key for cell in inputs])
+    sheet.append(["（单元格键，供程序使用）", ""] + [cell.key for cell in inputs])
     for s, cells in zip(included, stored, strict=True):
         sheet.append([s.unit.name, s.version_no] + [cells.get(cell.key) for cell in inputs])
     sheet.append(["合计", ""] + [values[cell.key] for cell in inputs])
@@ -314,6 +323,7 @@ def test_the_aggregate_workbook_is_the_same_as_before(session):
     result = aggregate(session, district, 2025)
     assert [s.unit.name for s in result.included] == ["A&B <街道> 办事处", "甲街道办事处", "乙镇人民政府"]
     assert [s.unit.name for s, _ in result.excluded] == [others[2].name]
+    assert result.left_out == [(others[1].name, "有提示待说明，补充审核说明后计入")]
     new = aggregate_workbook(session, district, 2025, "某区")
     assert _contents(new) == _contents(_reference_workbook(session, district, 2025, "某区"))
     assert len(_contents(new)["分单位明细"][0]) == 2 + 3 + 1

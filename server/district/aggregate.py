@@ -3,7 +3,9 @@
 All table cells are additive (FORMS.md §8.4), so the sum of valid reports is
 valid. Versions are never mixed: only submissions in the format version of
 the report year are summed; others are listed as excluded with the reason.
-Derived totals are recomputed from the summed inputs.
+Derived totals are recomputed from the summed inputs. Registered units that
+are not counted (未提交, only a returned or pending version) are named with
+the reason, in the workbook and on the board before the download.
 
 The database does the sums (SUM … GROUP BY cell key over each unit's newest
 accepted submission), and the per-unit sheets are streamed into the saved
@@ -32,13 +34,17 @@ from ..xlsx.append import Rows
 from ..xlsx.append import append_rows
 from ..xlsx.template import make_workbook
 from .board import local_time
+from .models import PENDING
+from .models import RETURNED
 from .models import Account
 from .models import CellValue
 from .models import Submission
 from .models import Unit
 from .service import _require_district
 from .service import accepted_clause
+from .service import latest
 from .service import name_key
+from .service import units
 
 INCLUDED_SHEET = "汇总单位"
 DETAIL_SHEET = "分单位明细"
@@ -55,6 +61,8 @@ class Aggregate:
     values: dict[str, float] = field(default_factory=dict)
     included: list[Counted] = field(default_factory=list)
     excluded: list[tuple[Counted, str]] = field(default_factory=list)
+    left_out: list[tuple[str, str]] = field(default_factory=list)
+    """Active units without an accepted submission of the year: (name, why), in pinyin order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +106,27 @@ def aggregate(session: Session, actor: Account, year: int) -> Aggregate:
     )
     inputs = [key for key, cell in form.cells.items() if not cell.derived]
     result.values = _with_totals(form, {key: _number(totals.get(key) or 0) for key in inputs})
+    result.left_out = left_out(session, year)
     return result
+
+
+NOT_COUNTED = {
+    None: "未提交",
+    RETURNED: "已退回，没有通过的版本",
+    PENDING: "有提示待说明，补充审核说明后计入",
+}
+"""Why a unit is not in the 汇总, by the state of its newest submission of the year (None: none)."""
+
+
+def left_out(session: Session, year: int) -> list[tuple[str, str]]:
+    """Active units the 汇总 of a year does not count, each with the reason (pinyin order)."""
+    counted = set(session.scalars(select(Submission.unit_id).where(Submission.id.in_(_newest_accepted(year)))))
+    newest = latest(session, year)
+    return [
+        (unit.name, NOT_COUNTED.get(getattr(newest.get(unit.id), "state", None), "没有通过的版本"))
+        for unit in units(session)
+        if unit.active and unit.id not in counted
+    ]
 
 
 def _newest_accepted(year: int):
@@ -156,11 +184,11 @@ def aggregate_workbook(session: Session, actor: Account, year: int, district_nam
     inputs = _detail_sheet(book, result)
     out = io.BytesIO()
     book.save(out)
-    listed = result.included + [submission for submission, _ in result.excluded]
+    listed = len(result.included) + len(result.excluded) + len(result.left_out)
     return append_rows(
         out.getvalue(),
         {
-            INCLUDED_SHEET: Rows(_included_rows(result), len(listed), 6),
+            INCLUDED_SHEET: Rows(_included_rows(result), listed, 6),
             DETAIL_SHEET: Rows(_detail_rows(session, result, inputs), len(result.included) + 1, 2 + len(inputs)),
         },
     )
@@ -172,7 +200,13 @@ def _before_meta(book) -> int:
 
 def _included_sheet(book, result: Aggregate) -> None:
     sheet = book.create_sheet(INCLUDED_SHEET, _before_meta(book))
-    sheet.append([f"{result.year}年度汇总包含 {len(result.included)} 个单位（每个单位最新一次通过的提交）"])
+    missing = len(result.excluded) + len(result.left_out)
+    sheet.append(
+        [
+            f"{result.year}年度汇总包含 {len(result.included)} 个单位（每个单位最新一次通过的提交）"
+            + (f"；未计入 {missing} 个单位，原因列在下面" if missing else "")
+        ]
+    )
     sheet.append(["序号", "单位", "版本", "提交时间", "格式", "说明"])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
@@ -186,6 +220,8 @@ def _included_rows(result: Aggregate) -> Iterator[list]:
         yield [number, *_listed(submission), "已计入"]
     for submission, reason in result.excluded:
         yield ["", *_listed(submission), f"未计入：{reason}"]
+    for name, reason in result.left_out:
+        yield ["", name, "", "", "", f"未计入：{reason}"]
 
 
 def _listed(submission: Counted) -> list:
@@ -197,7 +233,7 @@ def _detail_sheet(book, result: Aggregate) -> list:
     sheet = book.create_sheet(DETAIL_SHEET, _before_meta(book))
     inputs = [cell for cell in result.form.cells.values() if not cell.derived]
     sheet.append(["单位", "版本"] + [f"{cell.table.name} {cell.label}" for cell in inputs])
-    sheet.append(["", ""] + [cell.key for cell in inputs])
+    sheet.append(["（单元格键，供程序使用）", ""] + [cell.key for cell in inputs])
     sheet.freeze_panes = "C3"
     sheet.column_dimensions["A"].width = 30
     return inputs

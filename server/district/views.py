@@ -36,6 +36,7 @@ from ..xlsx.annotate import annotate
 from . import pending
 from . import service
 from .aggregate import aggregate_workbook
+from .aggregate import left_out
 from .board import LOCAL
 from .board import SORTS
 from .board import STATUSES
@@ -307,7 +308,14 @@ def board(account: Account):
     search = request.args.get("q", "")
     data = status_board(get_session(), account, year, status, sort, search)
     return render_template(
-        "district/board.html", board=data, statuses=STATUSES, sorts=SORTS, status=status, sort=sort, search=search
+        "district/board.html",
+        board=data,
+        statuses=STATUSES,
+        sorts=SORTS,
+        status=status,
+        sort=sort,
+        search=search,
+        left_out=left_out(get_session(), year),
     )
 
 
