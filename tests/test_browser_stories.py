@@ -12,11 +12,18 @@ from test_browser import live  # noqa: F401 (fixture)
 from test_stories_workbook import ambiguity_book
 from test_stories_workbook import blank_book
 from test_stories_workbook import text_book
+from test_stories_workbook import two_way_book
 from test_stories_workbook import typo_book
 
 pytestmark = pytest.mark.slow
 
-BOOKS = {"typo": typo_book, "ambiguity": ambiguity_book, "text": text_book, "blank": blank_book}
+BOOKS = {
+    "typo": typo_book,
+    "ambiguity": ambiguity_book,
+    "two-way": two_way_book,
+    "text": text_book,
+    "blank": blank_book,
+}
 HEADING = "某某市某某局 · 2025 年度 · 2021 年版格式"
 
 
@@ -68,6 +75,15 @@ def test_an_ambiguity_is_shown_as_choices(live, browser, tmp_path, width):  # no
     assert rows[0]["cells"][4].startswith("D6、D7、D8 中有一个填错，请逐一核对原始登记后改正填错的那一格。")
     assert [(r["cells"][0], r["cells"][2]) for r in rows[1:2]] == [("由上条引起", "D30")]
     assert {r["cells"][0] for r in rows[2:]} == {"说明"}  # the totals filled in the other rows
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_two_way_ambiguity_is_one_error_with_both_choices(live, browser, tmp_path, width):  # noqa: F811
+    state, rows = _check(live, browser, tmp_path, "two-way", width)
+    assert state.startswith("校验未通过：1 处错误")
+    assert rows[0]["cells"][2:4] == ["A6", "几格之一填错"]
+    assert rows[0]["cells"][4].startswith("A6、E6 中有一个填错，请逐一核对原始登记后改正填错的那一格。")
+    assert [(r["cells"][0], r["cells"][2]) for r in rows[1:]] == [("由上条引起", "E6")]
 
 
 @pytest.mark.parametrize("width", [1366, 390])

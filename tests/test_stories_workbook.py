@@ -47,6 +47,11 @@ def ambiguity_book():
     return _book(values)
 
 
+def two_way_book():
+    """表三: 行政复议结果维持 typed 7 instead of 0, its typed total 0 — either cell can be the wrong one."""
+    return _book(_natural(**{"t3.cases.review_upheld": 7}))
+
+
 def text_book():
     return _book(_natural(**{"t2.new.c_natural": "3件"}))
 
@@ -121,6 +126,22 @@ def test_an_ambiguity_marks_every_candidate_and_names_the_choices(client, door):
     assert (rows[1][0], rows[1][3]) == ("1.1", "D30")
     if alerts is not None:
         assert "D6、D7、D8 中有一个填错" in alerts[0]
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_a_two_way_ambiguity_is_one_error_with_both_choices(client, door):
+    book, alerts = DOORS[door](client, two_way_book())
+    table = book["表三 复议诉讼"]
+    assert [_fill(table[c]) for c in ("A6", "E6")] == [RED, RED]
+    for cell in ("A6", "E6"):
+        assert "A6、E6 中有一个填错" in table[cell].comment.text
+    rows = _rows(book)
+    assert rows[0][3:5] == ("A6", "几格之一填错")
+    assert "如果错的是 A6「行政复议结果维持」，它应为 0；如果是 E6「行政复议总计」，它应为 7" in rows[0][5]
+    assert rows[0][6] is None and rows[0][7] is None
+    assert [(r[0], r[1], r[3]) for r in rows[1:]] == [("1.1", "由上条引起", "E6")]
+    if alerts is not None:
+        assert alerts[0].startswith("校验未通过：1 处错误") and "A6、E6 中有一个填错" in alerts[0]
 
 
 @pytest.mark.parametrize("door", DOORS)
