@@ -200,10 +200,11 @@ def _held(form: Form, report: Report, mistakes: list[Finding], reach: _Reach) ->
 
 
 def _refs(findings: list[Finding]) -> dict[str, CellRef]:
+    """Cell key -> a reference naming it: one with an A1 address where any has one, else its label."""
     out: dict[str, CellRef] = {}
     for finding in findings:
         for ref in finding.cells:
-            if ref.key and ref.cell and ref.key not in out:
+            if ref.key and (ref.key not in out or (ref.cell and not out[ref.key].cell)):
                 out[ref.key] = ref
     return out
 
@@ -294,7 +295,7 @@ def _value_text(value: object) -> str:
 
 
 def _cells_text(keys: list[str], refs: dict[str, CellRef]) -> str:
-    shown = [refs[k].cell if k in refs else k for k in keys[:_SHOWN_CELLS]]
+    shown = [(refs[k].cell or refs[k].label) if k in refs else k for k in keys[:_SHOWN_CELLS]]  # no A1: the label
     more = f" 等 {len(keys)} 个" if len(keys) > _SHOWN_CELLS else ""
     return "、".join(shown) + more
 

@@ -6,6 +6,7 @@ three-way) ambiguity, text in a number cell that also breaks a sum, and a blank 
 
 from __future__ import annotations
 
+from builders import header_for
 from builders import with_totals
 from builders import without_totals
 from builders import zero_values
@@ -173,3 +174,14 @@ def test_a_break_no_mistake_explains_stays_an_error_of_its_own():
     assert by_rule["sum.case_total"].explained_by is None
     assert report.counts[ERROR] == 2
     assert [story.finding.rule for story in stories(report)] == ["locate.culprit", "sum.case_total"]
+
+
+def test_a_report_without_cell_addresses_names_cells_by_their_labels():
+    """The JSON API's values (no workbook, so no A1 addresses) with a typo and blank totals."""
+    from server.pipeline import validate_values
+
+    values = _natural(**{"t2.open.c_natural": 33, "t2.total.c_natural": None})
+    report = validate_values(FORM, values, header=header_for(FORM))
+    [mistake] = [f for f in report.findings if f.severity == "error" and not f.explained_by]
+    assert mistake.key == "t2.open.c_natural" and "None" not in mistake.message
+    assert "（七）总计·自然人" in mistake.message
