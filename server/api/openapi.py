@@ -13,6 +13,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from ..forms import FORMS
+from ..published.export import DOCX
 from . import responses
 from . import schemas
 from .fields import Upload
@@ -67,7 +68,10 @@ def build_spec() -> dict:
 
 def _operations() -> dict:
     upload = {"required": True, "content": {"multipart/form-data": {"schema": "Upload"}}}
-    annotated = {"description": "标注后的工作簿（.checked.xlsx）", "content": {XLSX: {}}}
+    annotated = {
+        "description": "标注后的工作簿（.checked.xlsx）；已发布的年报或 ?as=docx 时为三张表的 Word 文件（.统计表.docx）",
+        "content": {XLSX: {}, DOCX: {}},
+    }
     version = {"name": "version", "in": "path", "required": True, "schema": {"type": "string", "enum": sorted(FORMS)}}
     return {
         "/api/v1/validate": {
@@ -83,7 +87,7 @@ def _operations() -> dict:
         },
         "/api/v1/workbook": {
             "post": {
-                "summary": "校验上传的工作簿",
+                "summary": "校验上传的工作簿或已发布的年报（.pdf .html .docx .txt）",
                 "requestBody": upload,
                 "responses": {**_ok("校验结果（另有 mode）", "Report"), **_errors("413", "422")},
             }
