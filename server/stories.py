@@ -31,6 +31,7 @@ findings that stand alone, so errors count mistakes, not symptoms.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -223,7 +224,8 @@ def _retold(
             return dataclasses.replace(finding, explained_by=mistake.id)
         own = finding.key in mistake_cells(mistake)
         prefix = render("story.consequence_own" if own else "story.consequence", mistake=mistake_text(mistake))
-        return dataclasses.replace(finding, explained_by=mistake.id, message=prefix + _without_advice(finding.message))
+        message = _held_as_provisional(_without_advice(finding.message), finding, held)
+        return dataclasses.replace(finding, explained_by=mistake.id, message=prefix + message)
     if finding.rule not in MISTAKES:
         return finding
     tied = [f for f in findings if causes.get(f.id) is finding]
@@ -239,6 +241,16 @@ def _retold(
         message += render("story.held", cells=_cells_text(mine, refs))
         cells += tuple(dataclasses.replace(refs[k], role=HELD, value=None) for k in mine if k in refs)
     return dataclasses.replace(finding, message=message, explains=tuple(f.id for f in tied), cells=cells)
+
+
+def _held_as_provisional(message: str, finding: Finding, held: dict[str, Finding]) -> str:
+    """A held total quoted in a consequence (``D29 35``) is said to be provisional: the sheet leaves it blank."""
+    for ref in finding.cells:
+        if ref.key in held and ref.cell and isinstance(ref.value, int | float):
+            shown = int(ref.value) if float(ref.value).is_integer() else ref.value
+            pattern = rf"(?<![A-Z0-9]){re.escape(f'{ref.cell} {shown}')}(?=[）)+，、 ])"
+            message = re.sub(pattern, f"{ref.cell} 暂算作 {shown}", message)
+    return message
 
 
 def _without_advice(message: str) -> str:

@@ -185,3 +185,11 @@ def test_a_report_without_cell_addresses_names_cells_by_their_labels():
     [mistake] = [f for f in report.findings if f.severity == "error" and not f.explained_by]
     assert mistake.key == "t2.open.c_natural" and "None" not in mistake.message
     assert "（七）总计·自然人" in mistake.message
+
+
+def test_a_held_total_quoted_in_a_consequence_is_said_to_be_provisional():
+    """D29 stays blank (it would be computed from the typo): where a consequence quotes it, it is 暂算作."""
+    report = check("2021", _natural(**{"t2.open.c_natural": 33, "t2.total.c_natural": None}))
+    told = [f.message for f in report.findings if f.explained_by and "D29" in f.message]
+    assert told and all("D29 暂算作 35" in message for message in told)
+    assert not any("D29 35" in f.message for f in report.findings)
