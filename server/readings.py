@@ -188,6 +188,15 @@ def _read_text(raw: str, domain: Domain) -> Reading:
     return Reading(raw, TEXT, value=number, reason=reason, suggestion=number, hidden=hidden)
 
 
+def encodable(text: str) -> bool:
+    """Whether text is valid Unicode that UTF-8 can hold (not a lone surrogate such as ``\\ud800``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def strip_invisible(text: str) -> str:
     """The text without zero-width and direction characters (for names, years and labels)."""
     return _without_invisible(text)[0]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from .errors import ServerError
+from .readings import encodable
 from .workbook.layout import a1
 
 MAX_CELL_TEXT = 32767
@@ -58,7 +59,7 @@ def _check_sheet(index: int, sheet) -> int:
     if not isinstance(sheet, dict) or not isinstance(sheet.get("name"), str):
         raise PayloadRefused(DAMAGED.format(what=f"第 {index + 1} 个工作表"))
     name = sheet["name"]
-    if not _encodable(name):
+    if not encodable(name):
         raise PayloadRefused(DAMAGED.format(what=f"第 {index + 1} 个工作表的名称"))
     rows = sheet.get("values")
     if rows is None:
@@ -86,13 +87,5 @@ def _cell_problem(value) -> str | None:
     if isinstance(value, str):
         if len(value) > MAX_CELL_TEXT:
             return f"的文字超过 Excel 单元格的上限（{MAX_CELL_TEXT} 个字符）"
-        return None if _encodable(value) else "含有无法识别的字符（不成对的代理字符）"
+        return None if encodable(value) else "含有无法识别的字符（不成对的代理字符）"
     return "的内容不是数字或文字"
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

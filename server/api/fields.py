@@ -13,6 +13,7 @@ from marshmallow import validate
 from werkzeug.datastructures import FileStorage
 
 from ..forms import FORMS
+from ..readings import encodable
 
 MESSAGES = {
     "required": "缺少必填字段。",
@@ -39,13 +40,13 @@ def unencodable_fields(data: object, path: str = "", depth: int = 0) -> list[dic
     if depth > _MAX_DEPTH:
         return []
     if isinstance(data, str):
-        return [] if _encodable(data) else [{"field": path or "_schema", "message": _unencodable(data)}]
+        return [] if encodable(data) else [{"field": path or "_schema", "message": _unencodable(data)}]
     found = []
     if isinstance(data, dict):
         for key, value in data.items():
-            name = key if _encodable(key) else key.encode("utf-8", "backslashreplace").decode("ascii")
+            name = key if encodable(key) else key.encode("utf-8", "backslashreplace").decode("ascii")
             where = f"{path}.{name}" if path else name
-            if not _encodable(key):
+            if not encodable(key):
                 found.append({"field": where, "message": _unencodable(key)})
             found.extend(unencodable_fields(value, where, depth + 1))
     elif isinstance(data, list):
@@ -54,16 +55,8 @@ def unencodable_fields(data: object, path: str = "", depth: int = 0) -> list[dic
     return found
 
 
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _unencodable(text: str) -> str:
-    bad = next(ch for ch in text if not _encodable(ch))
+    bad = next(ch for ch in text if not encodable(ch))
     return UNENCODABLE.format(char=f"\\u{ord(bad):04x}")
 
 
