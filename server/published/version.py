@@ -6,6 +6,8 @@ from ..forms import FORMS
 from ..forms import form_for_year
 from ..forms import latest_form
 from ..forms.model import Form
+from ..workbook.labels import fingerprint
+from ..workbook.labels import shared_labels
 from ..workbook.normalize import normalize_label
 from .document import Document
 from .labels import INDEX
@@ -18,13 +20,12 @@ def detect_form(doc: Document, year: int | None) -> Form | None:
     None when the document prints no table of any version.
     """
     norms = _printed_labels(doc)
-    scores = {version: len(norms & _fingerprint(form)) for version, form in FORMS.items()}
-    common = set.intersection(*(set(map(normalize_label, f.labels)) for f in FORMS.values()))
+    scores = {version: len(norms & fingerprint(version)) for version in FORMS}
     best = max(scores.values())
     winners = [version for version, score in scores.items() if score == best]
     if best > 0 and len(winners) == 1:
         return FORMS[winners[0]]
-    if best == 0 and len(norms & common) < 3:
+    if best == 0 and len(norms & shared_labels()) < 3:
         return None
     return (form_for_year(year) if year else None) or latest_form()
 
@@ -38,11 +39,3 @@ def _printed_labels(doc: Document) -> set[str]:
         norms.update(INDEX.variants(normalize_label("".join(c.text for c in labels))))
     norms.discard("")
     return norms
-
-
-def _fingerprint(form: Form) -> set[str]:
-    others = set()
-    for other in FORMS.values():
-        if other is not form:
-            others |= {normalize_label(label) for label in other.labels}
-    return {normalize_label(label) for label in form.labels} - others

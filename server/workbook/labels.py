@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from ..forms import FORMS
 from ..forms import form_for_year
@@ -75,24 +76,32 @@ class Index:
 def detect_version(grids: list[Grid]) -> Form | None:
     """The format version whose own labels the workbook prints, or None when it holds no table."""
     index = Index(grids)
-    scores = {version: _count(index, _fingerprint(form)) for version, form in FORMS.items()}
+    scores = {version: _count(index, fingerprint(version)) for version in FORMS}
     best = max(scores.values())
     winners = [v for v, score in scores.items() if score == best]
     if best > 0 and len(winners) == 1:
         return FORMS[winners[0]]
-    common = set.intersection(*(set(map(normalize_label, form.labels)) for form in FORMS.values()))
-    if _count(index, common) < _MIN_MATCHES:
+    if _count(index, shared_labels()) < _MIN_MATCHES:
         return None
     year = locate_header(latest_form(), index).year
     return (form_for_year(year) if year else None) or latest_form()
 
 
-def _fingerprint(form: Form) -> set[str]:
+@cache
+def fingerprint(version: str) -> frozenset[str]:
+    """The normalised labels only this format version prints (how a workbook or a document shows its version)."""
+    form = FORMS[version]
     others = set()
     for other in FORMS.values():
         if other is not form:
             others |= {normalize_label(label) for label in other.labels}
-    return {normalize_label(label) for label in form.labels} - others
+    return frozenset({normalize_label(label) for label in form.labels} - others)
+
+
+@cache
+def shared_labels() -> frozenset[str]:
+    """The normalised labels every format version prints (a table of some version, whichever)."""
+    return frozenset(set.intersection(*(set(map(normalize_label, form.labels)) for form in FORMS.values())))
 
 
 def _count(index: Index, norms: set[str]) -> int:
