@@ -24,6 +24,8 @@ from ..published.export import export_docx
 from ..workbook import validate_grids
 from ..workbook.layout import layout_for
 from ..xlsx.annotate import annotate
+from ..xlsx.annotate import annotated_name
+from ..xlsx.annotate import file_stem
 from ..xlsx.load import load_grids
 from . import bp
 from .definitions import form_detail
@@ -93,10 +95,10 @@ def workbook_annotated():
     upload = load_upload(request.form.to_dict(), request.files.to_dict())
     data, reading, report = _check_upload(upload)
     if request.args.get("as") == "docx" or is_published(upload["file"].filename or ""):
-        name = f"{_stem(upload['file'].filename)}.统计表.docx"
+        name = f"{file_stem(upload['file'].filename or '')}.统计表.docx"
         docx = export_docx(reading.form, report.values, unit=report.unit, year=report.year)
         return Response(docx, mimetype=DOCX, headers={"Content-Disposition": _attachment(name)})
-    name = f"{_stem(upload['file'].filename)}.checked.xlsx"
+    name = annotated_name(upload["file"].filename or "")
     return Response(annotate(data, reading, report), mimetype=XLSX, headers={"Content-Disposition": _attachment(name)})
 
 
@@ -124,12 +126,6 @@ def _read(data: bytes, field: str, prefix: str = "", name: str = "", **options):
     except ServerError as error:
         errors = [{"field": field, "message": error.message}]
         raise ServerError(prefix + error.message, status=error.status, errors=errors) from error
-
-
-def _stem(filename: str) -> str:
-    """The file name without folders (browsers on Windows may send them) and without its ending (.xlsx, .pdf …)."""
-    name = re.split(r"[\\/]", filename)[-1]
-    return re.sub(r"\.(xlsx|pdf|html?|docx|txt)$", "", name, flags=re.IGNORECASE).strip() or "workbook"
 
 
 def _attachment(name: str) -> str:

@@ -33,6 +33,7 @@ from ..errors import SubmissionRejected
 from ..errors_web import respond
 from ..errors_web import wants_json
 from ..xlsx.annotate import annotate
+from ..xlsx.annotate import annotated_name
 from . import pending
 from . import service
 from .aggregate import aggregate_workbook
@@ -261,8 +262,7 @@ def kept_annotated(account: Account):
         raise ServerError("刚才没能提交的文件已不在服务器上（只保留一天），请在网页校验中重新上传。", status=404)
     data, filename, _ = kept
     reading, report = service.check_workbook(get_session(), account.unit, data)
-    name = f"{filename.rsplit('/', 1)[-1].rsplit(chr(92), 1)[-1].rsplit('.', 1)[0]}.checked.xlsx"
-    return _download(annotate(data, reading, report), XLSX, name)
+    return _download(annotate(data, reading, report), XLSX, annotated_name(filename))
 
 
 @bp.get("/submission/<int:submission_id>")

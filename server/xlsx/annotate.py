@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import warnings
 
 import openpyxl
@@ -61,6 +62,17 @@ WHOLE_COPY_FAILED = (
     "没有标注原表。请用 Excel 或 WPS 打开原文件另存为 .xlsx 后再下载标注副本。"
 )
 log = logging.getLogger(__name__)
+
+
+def file_stem(filename: str) -> str:
+    """The file name without folders (browsers on Windows may send them) and without its ending (.xlsx, .pdf …)."""
+    name = re.split(r"[\\/]", filename)[-1]
+    return re.sub(r"\.(xlsx|pdf|html?|docx|txt)$", "", name, flags=re.IGNORECASE).strip() or "workbook"
+
+
+def annotated_name(filename: str) -> str:
+    """What the annotated copy of an uploaded file is called: ``原文件名.checked.xlsx``."""
+    return f"{file_stem(filename)}.checked.xlsx"
 
 
 def annotate(source: Source, reading: WorkbookReading, report: Report) -> bytes:
