@@ -233,7 +233,7 @@ def _submit(session, account, book, upload: tuple[bytes, str, str]) -> dict:
     reading, report = service.check_workbook(session, account.unit, data, max_findings=limit)
     actions = apply_report(book, reading, report, addin_name(request.headers.get(ADDIN_HEADER)), alert=False)
     try:
-        submission = service.submit(session, account, data, filename, explanation, "excel", max_findings=limit)
+        submission = service.submit_checked(session, account, reading, report, data, filename, explanation, "excel")
     except SubmissionRejected as refused:
         if report.ok and report.counts["warning"] and len(explanation.strip()) < service.MIN_EXPLANATION:
             actions.macro("JCNB_AskExplanation", _ask(report))

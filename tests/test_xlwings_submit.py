@@ -69,3 +69,21 @@ def test_without_a_valid_token_the_clerk_is_told_how_to_set_it(site):
     app, _ = site
     status, alerts, _ = submit_click(flask_post(app.test_client()), _book(workbook("甲街道办事处")), "jcnb_wrong")
     assert status == 200 and "令牌" in alerts[-1]
+
+
+def test_the_excel_submit_validates_the_workbook_once(site, monkeypatch):
+    """Regression: the 提交 button checked the file for its actions, then service.submit checked it again."""
+    import server.workbook
+
+    app, _ = site
+    calls = []
+    validate = server.workbook.validate_values
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(server.workbook, "validate_values", counting)
+    status, alerts, _ = submit_click(flask_post(app.test_client()), _book(workbook("甲街道办事处")), app.tokens["a"])
+    assert "已提交" in alerts[-1]
+    assert len(calls) == 1

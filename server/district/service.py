@@ -272,8 +272,25 @@ def submit(
     """A unit submits its workbook: re-validated, refused on errors, warnings need an explanation."""
     if actor.role != UNIT or actor.unit is None:
         raise NotAllowed("请用本单位的账号提交。")
-    explanation = bounded_text(explanation, "审核说明")
+    bounded_text(explanation, "审核说明")  # an overlong text is refused before the workbook is read
     reading, report = check_workbook(session, actor.unit, data, max_findings)
+    return submit_checked(session, actor, reading, report, data, filename, explanation, channel)
+
+
+def submit_checked(
+    session: Session,
+    actor: Account,
+    reading,
+    report: Report,
+    data: bytes,
+    filename: str,
+    explanation: str | None,
+    channel: str,
+) -> Submission:
+    """:func:`submit` of a workbook the door has just checked with :func:`check_workbook` (validated once)."""
+    if actor.role != UNIT or actor.unit is None:
+        raise NotAllowed("请用本单位的账号提交。")
+    explanation = bounded_text(explanation, "审核说明")
     _check_header(actor.unit, report)
     errors = _errors(report, ERROR)
     if errors:
