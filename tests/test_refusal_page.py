@@ -69,3 +69,28 @@ def test_one_units_kept_file_is_never_shown_to_another(site):
 def test_error_pages_have_no_status_codes_in_their_titles(client):
     page = client.get("/no-such-page").get_data(as_text=True)
     assert "<h1>找不到</h1>" in page and "404" not in _headings(page)
+
+
+def test_simultaneous_refusals_of_one_account_leave_one_whole_kept_file(app):
+    """The kept file is shared by the account's requests: written atomically, one of them wins whole."""
+    import threading
+
+    from server.district import pending
+
+    uploads = [(bytes([n]) * 200_000, f"第{n}份.xlsx", f"说明{n}") for n in range(8)]
+    barrier = threading.Barrier(len(uploads))
+
+    def refuse(data, name, explanation):
+        with app.app_context():
+            barrier.wait()
+            pending.keep(7, data, name, explanation)
+
+    threads = [threading.Thread(target=refuse, args=upload) for upload in uploads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    with app.app_context():
+        data, name, explanation = pending.load(7)
+    assert len(set(data)) == 1 and len(data) == 200_000  # never a mix of two uploads
+    assert (name, explanation) == uploads[data[0]][1:]  # name and explanation of the same upload

@@ -5,7 +5,7 @@ annotated, or submit the same file again with the 审核说明 it lacked, withou
 choosing it again. One file per account (a new refusal replaces it), in the
 instance folder, kept at most :data:`KEEP_HOURS`; a submission that goes
 through removes it. Written atomically, so simultaneous refusals of one
-account leave one whole file, never a mix.
+account leave one whole upload (its name, explanation and bytes in one file), never a mix.
 """
 
 from __future__ import annotations
@@ -21,25 +21,23 @@ from flask import current_app
 KEEP_HOURS = 24
 
 
-def _paths(account_id: int) -> tuple[Path, Path]:
-    folder = Path(current_app.instance_path) / "pending"
-    return folder / f"{int(account_id)}.xlsx", folder / f"{int(account_id)}.json"
+def _path(account_id: int) -> Path:
+    return Path(current_app.instance_path) / "pending" / f"{int(account_id)}.kept"
 
 
 def keep(account_id: int, data: bytes, filename: str, explanation: str) -> None:
-    """Keep a refused upload of an account (replacing the one kept before)."""
-    content, about = _paths(account_id)
-    content.parent.mkdir(parents=True, exist_ok=True)
-    _write(about, json.dumps({"filename": filename, "explanation": explanation, "kept_at": time.time()}).encode())
-    _write(content, data)
+    """Keep a refused upload of an account (replacing the one kept before): one line of facts, then the file."""
+    path = _path(account_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    facts = json.dumps({"filename": filename, "explanation": explanation, "kept_at": time.time()}, ensure_ascii=True)
+    _write(path, facts.encode("ascii") + b"\n" + data)
 
 
 def load(account_id: int) -> tuple[bytes, str, str] | None:
     """(file bytes, file name, explanation) kept for the account, or None (none, or older than a day)."""
-    content, about = _paths(account_id)
     try:
-        facts = json.loads(about.read_text(encoding="utf-8"))
-        data = content.read_bytes()
+        facts, _, data = _path(account_id).read_bytes().partition(b"\n")
+        facts = json.loads(facts)
     except (OSError, ValueError):
         return None
     if time.time() - float(facts.get("kept_at", 0)) > KEEP_HOURS * 3600:
@@ -50,8 +48,7 @@ def load(account_id: int) -> tuple[bytes, str, str] | None:
 
 def drop(account_id: int) -> None:
     """Forget the account's kept upload (it was submitted)."""
-    for path in _paths(account_id):
-        path.unlink(missing_ok=True)
+    _path(account_id).unlink(missing_ok=True)
 
 
 def _write(path: Path, data: bytes) -> None:
