@@ -215,7 +215,7 @@ def _start_worker(url: str, units: dict, year: int) -> None:
     from .db import make_engine
 
     global _worker
-    _worker = _Checker(sessionmaker(make_engine(url)), units, year)
+    _worker = _Checker(sessionmaker(make_engine(url, keep_connection=True)), units, year)
 
 
 def _check_in_worker(path: Path) -> Checked:

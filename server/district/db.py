@@ -20,15 +20,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import SingletonThreadPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets foreign keys and a busy timeout."""
+def make_engine(url: str, *, keep_connection: bool = False) -> Engine:
+    """An engine; SQLite gets foreign keys and a busy timeout.
+
+    :param keep_connection: SQLite keeps one connection per thread open between sessions (a worker
+        process that runs one short query per file); otherwise each session opens its own.
+    """
     if url.startswith("sqlite"):
-        # No pool: a SQLite connection is cheap, and none stays open between requests.
-        engine = create_engine(url, connect_args={"timeout": 30}, poolclass=NullPool)
+        # No pool by default: a SQLite connection is cheap, and none stays open between requests.
+        pool = SingletonThreadPool if keep_connection else NullPool
+        engine = create_engine(url, connect_args={"timeout": 30}, poolclass=pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -8,12 +8,14 @@ one validation pipeline and are stored in one transaction.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import or_
@@ -459,6 +461,23 @@ def latest_accepted(session: Session, year: int) -> dict[int, Submission]:
     return latest(session, year, accepted=True)
 
 
+@functools.cache
+def _last_year_statement():
+    """The query of :func:`last_year_report`, built once (building it cost more than running it)."""
+    newest = (
+        select(Submission.id)
+        .where(Submission.unit_id == bindparam("unit_id"), Submission.year == bindparam("year"), accepted_clause())
+        .order_by(Submission.version_no.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(Submission.form_version, CellValue.key, CellValue.value)
+        .outerjoin(CellValue, CellValue.submission_id == Submission.id)
+        .where(Submission.id == newest)
+    )
+
+
 def as_report(submission: Submission) -> Report:
     """A stored submission as a report with its values (for cross-year rules)."""
     values = {cell.key: cell.value for cell in submission.cells}
@@ -479,18 +498,7 @@ def last_year_report(session: Session, unit: Unit, year: int) -> Report | None:
 
     ``unit`` needs only ``id`` and ``name`` (collect's worker processes pass a plain record).
     """
-    newest = (
-        select(Submission.id)
-        .where(Submission.unit_id == unit.id, Submission.year == year, accepted_clause())
-        .order_by(Submission.version_no.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(Submission.form_version, CellValue.key, CellValue.value)
-        .outerjoin(CellValue, CellValue.submission_id == Submission.id)
-        .where(Submission.id == newest)
-    ).all()
+    rows = session.execute(_last_year_statement(), {"unit_id": unit.id, "year": year}).all()
     if not rows:
         return None
     values = {key: value for _, key, value in rows if key is not None}
