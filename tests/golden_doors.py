@@ -53,44 +53,59 @@ def _values(version: str, seed: int = 1, *, blank_totals: bool = False, **change
     return {**values, **changes}
 
 
-def cases() -> dict[str, tuple[str, dict, dict]]:
-    """Name -> (version, values, header changes)."""
+def cases() -> dict[str, tuple[str, dict, dict, dict | None]]:
+    """Name -> (version, values, header changes, the values once the clerk corrected the cells or None)."""
     typo = {"t2.open.c_natural": _values("2021")["t2.open.c_natural"] + 2}
+    text = {"t2.open.c_natural": "5件", "t1.fees.fee_amount": "251000元", "t2.new.c_other": "见附件"}
+    blanks = {"t2.total.c_total": None, "t2.deny_1.c_legal": None, "t3.cases.review_total": 99}
+    typo_2019 = {"t2.open.c_natural": _values("2019")["t2.open.c_natural"] + 3}
+    blank_2021, blank_2019 = _values("2021", blank_totals=True), _values("2019", blank_totals=True)
     return {
-        "2021 clean, totals typed": ("2021", _values("2021"), {}),
-        "2021 clean, totals blank": ("2021", _values("2021", blank_totals=True), {}),
-        "2021 one typo, totals blank": ("2021", {**_values("2021", blank_totals=True), **typo}, {}),
-        "2021 one typo, totals typed": ("2021", {**_values("2021"), **typo}, {}),
-        "2021 three typos, totals blank": ("2021", _typos("2021", 3, 3, True), {}),
-        "2021 three typos, totals typed": ("2021", _typos("2021", 4, 3, False), {}),
-        "2021 five typos, totals blank": ("2021", _typos("2021", 5, 5, True), {}),
-        "2021 two typos, totals typed": ("2021", _typos("2021", 7, 2, False), {}),
-        "2021 text in number cells": (
+        "2021 clean, totals typed": ("2021", _values("2021"), {}, None),
+        "2021 clean, totals blank": ("2021", blank_2021, {}, None),
+        "2021 one typo, totals blank": ("2021", {**blank_2021, **typo}, {}, blank_2021),
+        "2021 one typo, totals typed": ("2021", {**_values("2021"), **typo}, {}, _values("2021")),
+        "2021 three typos, totals blank": (
             "2021",
-            _values(
-                "2021",
-                blank_totals=True,
-                **{"t2.open.c_natural": "5件", "t1.fees.fee_amount": "251000元", "t2.new.c_other": "见附件"},
-            ),
+            _typos("2021", 3, 3, True),
             {},
+            _values("2021", 3, blank_totals=True),
         ),
+        "2021 three typos, totals typed": ("2021", _typos("2021", 4, 3, False), {}, _values("2021", 4)),
+        "2021 five typos, totals blank": (
+            "2021",
+            _typos("2021", 5, 5, True),
+            {},
+            _values("2021", 5, blank_totals=True),
+        ),
+        "2021 two typos, totals typed": ("2021", _typos("2021", 7, 2, False), {}, _values("2021", 7)),
+        "2021 text in number cells": ("2021", {**blank_2021, **text}, {}, blank_2021),
         "2021 blanks in totals and parts": (
             "2021",
-            _values(
-                "2021",
-                seed=9,
-                **{"t2.total.c_total": None, "t2.deny_1.c_legal": None, "t3.cases.review_total": 99},
-            ),
+            _values("2021", seed=9, **blanks),
             {"date": None, "phone": None},
+            _values("2021", seed=9),
         ),
-        "2019 clean, totals blank": ("2019", _values("2019", blank_totals=True), {}),
-        "2019 one typo, totals blank": (
+        "2019 clean, totals blank": ("2019", blank_2019, {}, None),
+        "2019 one typo, totals blank": ("2019", {**blank_2019, **typo_2019}, {}, blank_2019),
+        "2019 text and typos, totals typed": (
             "2019",
-            {**_values("2019", blank_totals=True), "t2.open.c_natural": _values("2019")["t2.open.c_natural"] + 3},
+            {**_typos("2019", 2, 2, False), "t2.new.c_other": "3件"},
             {},
+            _values("2019", 2),
         ),
-        "2019 text and typos, totals typed": ("2019", {**_typos("2019", 2, 2, False), "t2.new.c_other": "3件"}, {}),
     }
+
+
+def _corrected(book, version: str, values: dict, fixed: dict) -> None:
+    """Type the right values into the cells the clerk got wrong (the validator's fills stay)."""
+    from server.workbook.layout import layout_for
+
+    addresses = layout_for(version).addresses
+    for key, value in fixed.items():
+        if values.get(key) != value:
+            sheet, cell = addresses[key]
+            book[sheet][cell].value = value
 
 
 def _book(version: str, values: dict, header: dict):
@@ -135,12 +150,16 @@ def answers() -> dict[str, dict[str, str]]:
             response = client.post("/xlwings/validate", json=payload, headers=headers)
             return response.get_data(as_text=True)
 
-        for name, (version, values, header) in cases().items():
+        for name, (version, values, header, fixed) in cases().items():
             book = _book(version, values, header)
             data = _xlsx(book)
             first = post(book)
             apply_actions(book, json.loads(first))
             second = post(book)  # the click again: the metadata sheet now lists fills and flags
+            if fixed is not None:
+                apply_actions(book, json.loads(second))
+                _corrected(book, version, values, fixed)
+                out.setdefault(name, {})["click after correcting"] = post(book)
             hand = _book(version, values, header)
             del hand[META_SHEET]  # typed by hand: the tables are found by their labels
             reading, _ = validate_grids(load_grids(data))
@@ -153,14 +172,16 @@ def answers() -> dict[str, dict[str, str]]:
             path = Path(tmp) / "单位.xlsx"
             path.write_bytes(data)
             cli = CliRunner().invoke(main, ["validate", "--json", str(path)]).output.replace(tmp, "<tmp>")
-            out[name] = {
-                "click": first,
-                "click again": second,
-                "click, typed by hand": post(hand),
-                "api validate": api,
-                "api workbook": upload,
-                "cli --json": cli,
-            }
+            out.setdefault(name, {}).update(
+                {
+                    "click": first,
+                    "click again": second,
+                    "click, typed by hand": post(hand),
+                    "api validate": api,
+                    "api workbook": upload,
+                    "cli --json": cli,
+                }
+            )
         last = _values("2021", seed=3)
         this = _values("2021", blank_totals=True, **{"t2.open.c_natural": 1000})
         out["2021 with last year"] = {
