@@ -193,7 +193,10 @@ class Report:
 
     def outcome(self, rule: str) -> Outcome:
         """The outcome counter of a rule (created on first use)."""
-        return self.outcomes.setdefault(rule, Outcome())
+        found = self.outcomes.get(rule)
+        if found is None:
+            found = self.outcomes[rule] = Outcome()
+        return found
 
     def flat(self) -> list[tuple]:
         """Sorted (rule, key, severity) tuples of every finding."""

@@ -16,6 +16,8 @@ from .findings import SEVERITIES
 from .findings import Finding
 from .findings import Report
 from .forms import get_form
+from .forms.cache import per_form
+from .forms.model import Domain
 from .forms.model import Form
 from .readings import read
 from .rules import run
@@ -56,7 +58,7 @@ def validate_values(
     form = get_form(form) if isinstance(form, str) else form
     parsed = parse_header(header)
     report = Report(version=form.version, year=parsed.year, unit=parsed.unit)
-    readings = {key: read(values.get(key), cell.domain) for key, cell in form.cells.items()}
+    readings = {key: read(values.get(key), domain) for key, domain in _domains(form)}
     ctx = Context(
         form=form,
         readings=readings,
@@ -76,6 +78,18 @@ def validate_values(
     return report
 
 
+@per_form
+def _domains(form: Form) -> tuple[tuple[str, Domain], ...]:
+    """(key, domain) of every cell of a form, in order."""
+    return tuple((key, cell.domain) for key, cell in form.cells.items())
+
+
+@per_form
+def _positions(form: Form) -> dict[str, int]:
+    """Cell key -> its index in the form (read-only)."""
+    return {key: index for index, key in enumerate(form.cells)}
+
+
 def _last_year(report: Report | None, year: int | None) -> LastYear | None:
     if report is None:
         return None
@@ -85,7 +99,7 @@ def _last_year(report: Report | None, year: int | None) -> LastYear | None:
 
 
 def _order_and_cap(form: Form, report: Report, limit: int) -> None:
-    position = {key: index for index, key in enumerate(form.cells)}
+    position = _positions(form)
     rank = {severity: index for index, severity in enumerate(SEVERITIES)}
 
     def order(finding: Finding) -> tuple:

@@ -140,10 +140,21 @@ def reason_text(reading: Reading) -> str:
     return hidden if reading.reason == "numeric_text" else f"{hidden}；{REASONS[reading.reason]}"
 
 
+_BLANK_READING = Reading(None, BLANK)
+_INTS: dict[int, Reading] = {}
+"""Readings of the whole numbers up to :data:`_CACHED_INTS`, made once (readings are immutable)."""
+_CACHED_INTS = 100_000
+
+
 def read(raw: object, domain: Domain = Domain.COUNT) -> Reading:
     """Read one raw cell value for a cell of the given domain."""
     if raw is None:
-        return Reading(raw, BLANK)
+        return _BLANK_READING
+    if raw.__class__ is int and -_CACHED_INTS <= raw <= _CACHED_INTS:
+        reading = _INTS.get(raw)
+        if reading is None:
+            reading = _INTS.setdefault(raw, Reading(raw, NUMBER, value=raw))
+        return reading
     if isinstance(raw, Formula):
         return Reading(raw, UNREADABLE, reason="formula")
     if isinstance(raw, bool):

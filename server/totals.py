@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .findings import INFO
+from .forms.cache import per_form
+from .forms.model import Form
 from .readings import UNREADABLE
 from .readings import fits_domain
 from .rules.base import Context
@@ -37,20 +39,44 @@ def complete(ctx: Context) -> None:
 
 
 def _classify(ctx: Context) -> None:
+    readings, autofilled, state = ctx.readings, ctx.autofilled, ctx.state
     for key in ctx.form.cells:
-        reading = ctx.readings[key]
+        reading = readings[key]
         if reading.kind == UNREADABLE:
-            ctx.state[key] = UNREAD
-        elif reading.usable and ctx.autofilled.get(key) != reading.value:
-            ctx.state[key] = TYPED
+            state[key] = UNREAD
+        elif reading.value is not None and (not autofilled or autofilled.get(key) != reading.value):
+            state[key] = TYPED
         else:
-            ctx.state[key] = BLANK
+            state[key] = BLANK
+
+
+@per_form
+def _shape(form: Form) -> tuple[frozenset[str], tuple[tuple[object, tuple[str, ...], tuple[str, ...]], ...]]:
+    """(input cells, per table: (table, its cell keys, its input keys)) of a form."""
+    inputs = frozenset(key for key in form.cells if key not in form.definitions)
+    tables = []
+    for table in form.tables:
+        keys = tuple(c.key for c in form.cells.values() if c.table is table)
+        tables.append((table, keys, tuple(k for k in keys if k in inputs)))
+    return inputs, tuple(tables)
+
+
+def _nothing_to_deduce(ctx: Context) -> bool:
+    """True when every input is typed and no cell is unreadable: every identity's unknowns are blank
+    totals, which expand into typed cells, so no identity has an unknown left to determine."""
+    inputs, _ = _shape(ctx.form)
+    for key, state in ctx.state.items():
+        if state != TYPED and (state != BLANK or key in inputs):
+            return False
+    return True
 
 
 # Deduction -------------------------------------------------------------------
 
 
 def _deduce(ctx: Context) -> None:
+    if _nothing_to_deduce(ctx):
+        return
     memo: dict[str, dict[str, int]] = {}
     equations = [_equation(ctx, identity, memo) for identity in ctx.form.identities]
     solved: dict[str, float] = {}
@@ -169,14 +195,13 @@ def _report(ctx: Context) -> None:
     report.cleared = [
         k for k in ctx.autofilled if ctx.state.get(k) == BLANK and ctx.readings[k].usable and k not in report.filled
     ]
+    state = ctx.state
     for key in ctx.form.cells:
-        if ctx.state[key] == DEDUCED:
+        if state[key] == DEDUCED:
             _deduced_finding(ctx, key)
-    for table in ctx.form.tables:
-        keys = [c.key for c in ctx.form.cells.values() if c.table is table]
-        _filled_finding(ctx, table, [k for k in keys if ctx.state[k] == COMPUTED])
-        inputs = [k for k in keys if k not in ctx.form.definitions]
-        blank = [k for k in inputs if ctx.state[k] == BLANK]
+    for table, keys, inputs in _shape(ctx.form)[1]:
+        _filled_finding(ctx, table, [k for k in keys if state[k] == COMPUTED])
+        blank = [k for k in inputs if state[k] == BLANK]
         if inputs and len(blank) == len(inputs) and not _missing(ctx, table):
             _blank_table_finding(ctx, table, blank)
         else:

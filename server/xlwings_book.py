@@ -63,21 +63,37 @@ UPLOAD_SHEET = "_upload"
 base64 chunks, B1 its file name, C1 the explanation (审核说明)."""
 
 
-def payload_grids(payload: dict) -> list[Grid]:
-    """The sheets of an xlwings payload as grids (excluded sheets come with no values)."""
+def payload_grids(payload: dict, *, dates=None) -> list[Grid]:
+    """The sheets of an xlwings payload as grids (excluded sheets come with no values).
+
+    Blank text becomes None; ``dates(text)``, when given, turns text that is a date as
+    Remote.bas sends it into a datetime (and gives None for any other text).
+    """
     grids = []
     for sheet in payload.get("sheets", []):
         if sheet.get("name") == UPLOAD_SHEET:
             continue
-        rows = [[_cell(value) for value in row] for row in sheet.get("values") or []]
+        rows = [_row(row, dates) for row in sheet.get("values") or []]
         grids.append(Grid(str(sheet.get("name", "")), rows))
     return grids
 
 
-def _cell(value):
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
+def _row(row: list, dates) -> list:
+    out = list(row)
+    for index, value in enumerate(out):
+        if value is None or value.__class__ in _NOT_TEXT:
+            continue
+        if isinstance(value, str):
+            if not value.strip():
+                out[index] = None
+            elif dates is not None:
+                date = dates(value)
+                if date is not None:
+                    out[index] = date
+    return out
+
+
+_NOT_TEXT = frozenset({int, float, bool})
 
 
 class Actions:
@@ -88,6 +104,9 @@ class Actions:
         self.reading = reading
         self.report = report
         self.prefix = f"'{addin}'!" if addin else ""
+        self._sheets: dict[str, object] = {}
+        for sheet in book.sheets:
+            self._sheets.setdefault(sheet.name, sheet)
 
     def macro(self, name: str, *args) -> None:
         """Call one of the add-in's macros."""
@@ -95,7 +114,14 @@ class Actions:
 
     def sheet(self, name: str):
         """An xlwings sheet by name, or None."""
-        return next((s for s in self.book.sheets if s.name == name), None)
+        return self._sheets.get(name)
+
+    def add_sheet(self, name: str):
+        """A new sheet after the last one."""
+        sheets = self.book.sheets
+        sheet = sheets.add(name, after=sheets[len(sheets) - 1])
+        self._sheets.setdefault(name, sheet)
+        return sheet
 
     def put(self, sheet, first: str, rows: list[list]) -> None:
         """Write a block of values at ``first`` (``raw_value``: no conversion, empty as "").
@@ -104,8 +130,33 @@ class Actions:
         """
         target = self.sheet(sheet) if isinstance(sheet, str) else sheet
         row, col = parse_a1(first)
-        block = target.range((row, col), (row + len(rows) - 1, col + len(rows[0]) - 1))
-        block.raw_value = [["" if value is None else excel_text(value) for value in line] for line in rows]
+        values = [["" if value is None else excel_text(value) for value in line] for line in rows]
+        self._on_range(target, row, col, len(rows), len(rows[0]), "setValues", values=values)
+
+    def colour(self, sheet, address: str, colour: str) -> None:
+        """Fill a cell or a range (``D5``, ``A3:J3``) with a ``#RRGGBB`` colour (``range.color = …``)."""
+        first, _, last = address.partition(":")
+        row, col = parse_a1(first)
+        last_row, last_col = parse_a1(last) if last else (row, col)
+        self._on_range(sheet, row, col, last_row - row + 1, last_col - col + 1, "setRangeColor", args=colour)
+
+    def link(self, sheet, address: str, target: str, text: str, tip: str) -> None:
+        """A hyperlink in one cell (``range.add_hyperlink(target, text, tip)``)."""
+        row, col = parse_a1(address)
+        self._on_range(sheet, row, col, 1, 1, "addHyperlink", args=[target, text, tip])
+
+    def _on_range(self, sheet, row: int, col: int, rows: int, cols: int, func: str, **fields) -> None:
+        """One action on a block of cells, exactly as an xlwings ``Range`` of this sheet adds it
+        (without building the Range: a click makes dozens of them)."""
+        self.book.impl.append_json_action(
+            func=func,
+            sheet_position=sheet.index - 1,
+            start_row=row - 1,
+            start_column=col - 1,
+            row_count=rows,
+            column_count=cols,
+            **fields,
+        )
 
     # Values ------------------------------------------------------------------------
 
@@ -139,7 +190,7 @@ class Actions:
         if unknown_fill:
             self.macro("JCNB_ClearFill", _records(unknown_fill))
         for (sheet, cell), severity in wanted.items():
-            self.sheet(sheet)[cell].color = FLAG_FILL[severity]
+            self.colour(self.sheet(sheet), cell, FLAG_FILL[severity])
         records = [(s, c, "") for s, c in stale] + [(s, c, NOTE_MARK + texts.get((s, c), "")) for s, c in wanted]
         if records:
             self.macro("JCNB_SetNotes", _records(records))
@@ -149,7 +200,7 @@ class Actions:
         fill = self._template_fill(sheet, cell)
         if fill is None:
             return False
-        self.sheet(sheet)[cell].color = fill
+        self.colour(self.sheet(sheet), cell, fill)
         return True
 
     def _template_fill(self, sheet: str, cell: str) -> str | None:
@@ -166,7 +217,7 @@ class Actions:
         """Create or refresh the 校验结果 sheet: summary, one row per finding, links to cells."""
         sheet = self.sheet(RESULT_SHEET)
         if sheet is None:
-            sheet = self.book.sheets.add(RESULT_SHEET, after=self.book.sheets[len(self.book.sheets) - 1])
+            sheet = self.add_sheet(RESULT_SHEET)
         else:
             sheet.clear()
         rows = [
@@ -177,13 +228,13 @@ class Actions:
         entries = result_entries(self.report)
         rows += [list(entry.row) for entry in entries]
         self.put(sheet, "A1", rows)
-        sheet[f"A3:{chr(64 + len(RESULT_HEADER))}3"].color = "#DDEBF7"
+        self.colour(sheet, f"A3:{chr(64 + len(RESULT_HEADER))}3", "#DDEBF7")
         self._severity_colours(sheet, [entry.mark for entry in entries])
         for offset, entry in enumerate(entries):
             finding = entry.finding
             if finding.sheet and finding.cell:
-                sheet[f"D{4 + offset}"].add_hyperlink(
-                    hyperlink(finding.sheet, finding.cell), finding.cell, finding.message[:200]
+                self.link(
+                    sheet, f"D{4 + offset}", hyperlink(finding.sheet, finding.cell), finding.cell, finding.message[:200]
                 )
 
     def _severity_colours(self, sheet, marks: list[str | None]) -> None:
@@ -192,7 +243,7 @@ class Actions:
         for index in range(1, len(marks) + 1):
             if index == len(marks) or marks[index] != marks[start]:
                 if marks[start] is not None:
-                    sheet[f"B{4 + start}:B{4 + index - 1}"].color = FLAG_FILL[marks[start]]
+                    self.colour(sheet, f"B{4 + start}:B{4 + index - 1}", FLAG_FILL[marks[start]])
                 start = index
 
     # Metadata --------------------------------------------------------------------------
@@ -201,7 +252,7 @@ class Actions:
         """Record what was filled and flagged in the (hidden) metadata sheet."""
         sheet = self.sheet(META_SHEET)
         if sheet is None:
-            sheet = self.book.sheets.add(META_SHEET, after=self.book.sheets[len(self.book.sheets) - 1])
+            sheet = self.add_sheet(META_SHEET)
             self.put(sheet, "A1", [[META_MARKER, self.reading.form.version], ["revision", 0]])
             self.macro("JCNB_HideSheet", META_SHEET)
         rows = [

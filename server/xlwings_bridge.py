@@ -94,13 +94,14 @@ def addin_name(header: str | None) -> str | None:
 
 def report_grids(payload: dict) -> list[Grid]:
     """The payload's sheets as grids, with Excel dates back as datetimes (as openpyxl reads them)."""
-    grids = payload_grids(payload)
-    for grid in grids:
-        for line in grid.rows:
-            for index, value in enumerate(line):
-                if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-                    line[index] = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.000Z")
-    return grids
+    return payload_grids(payload, dates=_date)
+
+
+def _date(text: str) -> dt.datetime | None:
+    """A date as Remote.bas sends it (``2026-01-15T00:00:00.000Z``) as a datetime; None for other text."""
+    if len(text) == 24 and text[-1] == "Z" and _ISO_DATE.fullmatch(text):
+        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.000Z")
+    return None
 
 
 @contextmanager

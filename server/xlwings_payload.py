@@ -68,14 +68,34 @@ def _check_sheet(index: int, sheet) -> int:
         raise PayloadRefused(DAMAGED.format(what=f"工作表“{name}”的单元格"))
     count = 0
     for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            problem = _cell_problem(value)
-            if problem:
-                raise PayloadRefused(BAD_CELL.format(sheet=name, cell=a1(r, c), what=problem))
+        if not _fine(row):
+            for c, value in enumerate(row, start=1):
+                problem = _cell_problem(value)
+                if problem:
+                    raise PayloadRefused(BAD_CELL.format(sheet=name, cell=a1(r, c), what=problem))
         count += len(row)
         if count > MAX_CELLS:
             raise PayloadRefused(TOO_LARGE.format(cells=count))
     return count
+
+
+def _fine(row: list) -> bool:
+    """True when no cell of the row has a problem (:func:`_cell_problem` is None for each): the quick look."""
+    for value in row:
+        if value is None:
+            continue
+        kind = value.__class__
+        if kind is int or kind is bool:
+            continue
+        if kind is float:
+            if value - value != 0.0:  # NaN or ±infinity
+                return False
+        elif kind is str:
+            if len(value) > MAX_CELL_TEXT or not (value.isascii() or encodable(value)):
+                return False
+        else:
+            return False
+    return True
 
 
 def _cell_problem(value) -> str | None:

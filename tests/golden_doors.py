@@ -113,6 +113,16 @@ def _book(version: str, values: dict, header: dict):
     return make_workbook(version, values, header_for(form, **header))
 
 
+def click_payload(case: str) -> dict:
+    """What the add-in sends for a case's workbook on the first click."""
+    from tools.excel_sim import build_payload
+    from tools.excel_sim import include_of
+
+    version, values, header, _ = cases()[case]
+    book = _book(version, values, header)
+    return build_payload(book, include=include_of(book))
+
+
 def _xlsx(book) -> bytes:
     out = io.BytesIO()
     book.save(out)

@@ -8,7 +8,10 @@ identities that depend on it undecided (see :mod:`server.rules.identities`).
 
 from __future__ import annotations
 
+from ..forms.cache import per_form
 from ..forms.model import Domain
+from ..forms.model import Form
+from ..readings import NUMBER
 from ..readings import TEXT
 from ..readings import UNREADABLE
 from ..readings import fits_domain
@@ -22,18 +25,49 @@ DOMAIN_TEXT = {
 }
 
 
+@per_form
+def _cells(form: Form) -> tuple[tuple[str, Domain, str, float | None, bool], ...]:
+    """(key, domain, unit, lower bound, integral) of every cell of a form, in order."""
+    return tuple(
+        (key, cell.domain, cell.column.unit, cell.domain.lower_bound, cell.domain.integral)
+        for key, cell in form.cells.items()
+    )
+
+
 def run(ctx: Context) -> None:
     """Add a finding for every cell whose content is not a valid number."""
-    for key, cell in ctx.form.cells.items():
-        reading = ctx.readings[key]
-        if reading.kind == TEXT:
-            _text(ctx, key, cell.domain)
-        elif reading.kind == UNREADABLE:
-            _unreadable(ctx, key, cell.domain)
+    readings = ctx.readings
+    passed = dict.fromkeys(("value.negative", "value.not_integer", "value.precision"), 0)
+    for key, domain, unit, bound, integral in _cells(ctx.form):
+        reading = readings[key]
+        kind = reading.kind
+        if kind == NUMBER:
+            value = reading.value
+            if bound is not None and value < bound:
+                ctx.report.outcome("value.negative").failed += 1
+                ctx.add(_number_finding(ctx, "value.negative", key, domain, unit, f"≥ {bound}"))
+            else:
+                passed["value.negative"] += 1
+            if integral:
+                if value == int(value):
+                    passed["value.not_integer"] += 1
+                else:
+                    ctx.report.outcome("value.not_integer").failed += 1
+                    ctx.add(_number_finding(ctx, "value.not_integer", key, domain, unit, "整数"))
+            elif round(value, 4) != value:
+                ctx.report.outcome("value.precision").failed += 1
+                ctx.add(_number_finding(ctx, "value.precision", key, domain, unit, round(value, 4)))
+            else:
+                passed["value.precision"] += 1
+        elif kind == TEXT:
+            _text(ctx, key, domain)
+        elif kind == UNREADABLE:
+            _unreadable(ctx, key, domain)
             ctx.report.outcome("value.negative").undecided += 1
-            ctx.report.outcome("value.not_integer" if cell.domain.integral else "value.precision").undecided += 1
-        elif reading.is_number:
-            _number(ctx, key, cell.domain, cell.column.unit)
+            ctx.report.outcome("value.not_integer" if integral else "value.precision").undecided += 1
+    for rule, count in passed.items():
+        if count:
+            ctx.report.outcome(rule).passed += count
 
 
 def _text(ctx: Context, key: str, domain: Domain) -> None:
@@ -95,24 +129,6 @@ def _unreadable(ctx: Context, key: str, domain: Domain) -> None:
             cells=(ctx.ref(key, "blocking", reading.raw),),
         )
     )
-
-
-def _number(ctx: Context, key: str, domain: Domain, unit: str) -> None:
-    value = ctx.readings[key].value
-    bound = domain.lower_bound
-    if bound is not None and value < bound:
-        ctx.report.outcome("value.negative").failed += 1
-        ctx.add(_number_finding(ctx, "value.negative", key, domain, unit, f"≥ {bound}"))
-    else:
-        ctx.report.outcome("value.negative").passed += 1
-    if domain.integral and value != int(value):
-        ctx.report.outcome("value.not_integer").failed += 1
-        ctx.add(_number_finding(ctx, "value.not_integer", key, domain, unit, "整数"))
-    elif not domain.integral and round(value, 4) != value:
-        ctx.report.outcome("value.precision").failed += 1
-        ctx.add(_number_finding(ctx, "value.precision", key, domain, unit, round(value, 4)))
-    else:
-        ctx.report.outcome("value.not_integer" if domain.integral else "value.precision").passed += 1
 
 
 def _number_finding(ctx: Context, rule: str, key: str, domain: Domain, unit: str, expected):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import cache
 from functools import cached_property
+from functools import lru_cache
 
 from ..forms import get_form
 from ..forms.derive import cell_key
@@ -46,11 +47,13 @@ def column_letter(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=1 << 14)
 def a1(row: int, col: int) -> str:
-    """(7, 4) -> D7."""
+    """(7, 4) -> D7 (kept for the addresses met most: every template cell)."""
     return f"{column_letter(col)}{row}"
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_a1(address: str) -> tuple[int, int]:
     """D7 -> (7, 4); raises ValueError for anything else."""
     address = address.strip().upper().replace("$", "")

@@ -21,6 +21,7 @@ from dataclasses import field
 from ..errors import UnknownFormVersion
 from ..findings import Finding
 from ..forms import FORMS
+from ..forms.cache import per_form
 from ..forms.model import Form
 from ..readings import Formula
 from ..rules.catalogue import rule_info
@@ -32,7 +33,6 @@ from .layout import HEADER
 from .layout import INPUT
 from .layout import META_MARKER
 from .layout import META_SHEET
-from .layout import SheetLayout
 from .layout import a1
 from .layout import layout_for
 from .located import Located
@@ -132,45 +132,93 @@ def _locate(grids: list[Grid], meta: Meta, version: str | None) -> Located:
     return labels.locate(form, grids)
 
 
-def _by_template(form: Form, grids: list[Grid]) -> Located | None:
-    """Positions from the layout, if every sheet still matches it."""
-    by_name = {grid.name: grid for grid in grids}
+@dataclass(frozen=True)
+class _TemplateSheet:
+    """What reading a template workbook needs of one sheet of the layout (built once per form)."""
+
+    name: str
+    labels: tuple[tuple[int, int, str, str], ...]
+    """(row, col, text, normalised text) of the labels that must still be in place."""
+    allowed: dict[int, frozenset[int]] | None
+    """Row -> columns where a table sheet may hold something (labels and value cells); None for the cover."""
+
+
+@dataclass(frozen=True)
+class _Template:
+    sheets: tuple[_TemplateSheet, ...]
+    positions: dict[str, tuple[str, int, int]]
+    header_positions: dict[str, tuple[str, int, int]]
+
+
+@per_form
+def _template(form: Form) -> _Template:
     layout = layout_for(form.version)
-    located = Located(form, "template")
+    sheets, positions, header_positions = [], {}, {}
     for sheet in layout.sheets:
-        grid = by_name.get(sheet.name)
-        if grid is None or not _matches(sheet, grid):
-            return None
         for slot in sheet.slots:
             position = (sheet.name, slot.row, slot.col)
             if slot.kind == HEADER:
-                located.header_positions[slot.key.split(".", 1)[1]] = position
+                header_positions[slot.key.split(".", 1)[1]] = position
             elif slot.kind in (INPUT, DERIVED):
-                located.positions[slot.key] = position
+                positions[slot.key] = position
+        labels = tuple(
+            (r.row, r.col, r.text, normalize_label(r.text))
+            for r in sheet.regions
+            if r.kind in _CHECKED_KINDS and r.text
+        )
+        allowed = None
         if sheet.table is not None:
-            located.stray.extend(_stray(sheet, grid))
+            cells = {(r.row, r.col) for r in sheet.regions}
+            cells |= {(s.row, s.col) for s in sheet.slots if s.kind in (INPUT, DERIVED)}
+            by_row: dict[int, set[int]] = {}
+            for row, col in cells:
+                by_row.setdefault(row, set()).add(col)
+            allowed = {row: frozenset(cols) for row, cols in by_row.items()}
+        sheets.append(_TemplateSheet(sheet.name, labels, allowed))
+    return _Template(tuple(sheets), positions, header_positions)
+
+
+def _by_template(form: Form, grids: list[Grid]) -> Located | None:
+    """Positions from the layout, if every sheet still matches it."""
+    by_name = {grid.name: grid for grid in grids}
+    template = _template(form)
+    for sheet in template.sheets:
+        grid = by_name.get(sheet.name)
+        if grid is None or not _labels_in_place(sheet.labels, grid):
+            return None
+    located = Located(form, "template", dict(template.positions), dict(template.header_positions))
+    for sheet in template.sheets:
+        if sheet.allowed is not None:
+            located.stray.extend(_stray(sheet, by_name[sheet.name]))
     return located
 
 
-def _matches(sheet: SheetLayout, grid: Grid) -> bool:
-    for region in sheet.regions:
-        if region.kind in _CHECKED_KINDS and region.text:
-            found = grid.get(region.row, region.col)
-            if found != region.text and normalize_label(found) != normalize_label(region.text):
-                return False
+def _labels_in_place(labels: tuple[tuple[int, int, str, str], ...], grid: Grid) -> bool:
+    rows = grid.rows
+    for row, col, text, normalized in labels:
+        line = rows[row - 1] if row <= len(rows) else ()
+        found = line[col - 1] if col <= len(line) else None
+        if found != text and normalize_label(found) != normalized:
+            return False
     return True
 
 
-def _stray(sheet: SheetLayout, grid: Grid) -> list[tuple[str, int, int]]:
+def _stray(sheet: _TemplateSheet, grid: Grid) -> list[tuple[str, int, int]]:
     """Non-empty cells of a table sheet that are neither a label nor a value cell."""
-    allowed = {(r.row, r.col) for r in sheet.regions}
-    allowed |= {(s.row, s.col) for s in sheet.slots if s.kind in (INPUT, DERIVED)}
-    return [(sheet.name, row, col) for row, col, _ in grid.cells() if (row, col) not in allowed]
+    out = []
+    nothing: frozenset[int] = frozenset()
+    for row, line in enumerate(grid.rows, start=1):
+        allowed = sheet.allowed.get(row, nothing)
+        for col, value in enumerate(line, start=1):
+            if value is not None and col not in allowed and not (isinstance(value, str) and not value.strip()):
+                out.append((sheet.name, row, col))
+    return out
 
 
 def _note_moved(form: Form, grids: list[Grid], located: Located) -> None:
     by_name = {grid.name: grid for grid in grids}
     layout = layout_for(form.version)
+    labels = {sheet.name: sheet.labels for sheet in _template(form).sheets}
     for table in form.tables:
         if table.key in located.missing_tables:
             continue
@@ -178,7 +226,7 @@ def _note_moved(form: Form, grids: list[Grid], located: Located) -> None:
         grid = by_name.get(sheet.name)
         if grid is None:
             located.moved.setdefault(table.key, f"找不到工作表“{sheet.name}”")
-        elif not _matches(sheet, grid):
+        elif not _labels_in_place(labels[sheet.name], grid):
             located.moved.setdefault(table.key, f"工作表“{sheet.name}”中的行或列与模板不同")
 
 
@@ -189,8 +237,14 @@ def _read(grids: list[Grid], located: Located, meta: Meta) -> WorkbookReading:
     by_name = {grid.name: grid for grid in grids}
     values, header, addresses = {}, dict(located.header_values), {}
     derived = located.form.definitions
+    rows_of = {grid.name: grid.rows for grid in grids}
     for key, (sheet, row, col) in located.positions.items():
-        values[key] = _cell(by_name[sheet].get(row, col), derived=key in derived)
+        rows = rows_of[sheet]
+        line = rows[row - 1] if 0 < row <= len(rows) else ()
+        value = line[col - 1] if 0 < col <= len(line) else None
+        if value is not None and value.__class__ is not int and value.__class__ is not float:
+            value = _cell(value, derived=key in derived)
+        values[key] = value
         addresses[key] = (sheet, a1(row, col))
     for name, (sheet, row, col) in located.header_positions.items():
         if name not in located.header_values:
