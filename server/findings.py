@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 
 ERROR = "error"
 WARNING = "warning"
@@ -113,6 +114,21 @@ class Finding:
     def flat(self) -> tuple:
         """(rule, key, severity): what tests and door comparisons assert on."""
         return (self.rule, self.key, self.severity)
+
+
+def replaced(item: Finding | CellRef, **changes) -> Finding | CellRef:
+    """``dataclasses.replace`` for a finding or a cell reference, without going through ``__init__``:
+    the field values are copied as they are (both classes are frozen, without ``__post_init__``)."""
+    unknown = changes.keys() - _FIELDS[type(item)]
+    if unknown:
+        raise TypeError(f"{type(item).__name__} has no field {sorted(unknown)}")
+    new = object.__new__(type(item))
+    new.__dict__.update(item.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
+_FIELDS = {kind: frozenset(f.name for f in fields(kind)) for kind in (Finding, CellRef)}
 
 
 @dataclass

@@ -30,7 +30,6 @@ findings that stand alone, so errors count mistakes, not symptoms.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +37,8 @@ from dataclasses import dataclass
 from .findings import CellRef
 from .findings import Finding
 from .findings import Report
+from .findings import replaced
+from .forms.cache import per_form
 from .forms.model import Form
 from .rules.catalogue import rule_name
 from .rules.messages import render
@@ -63,9 +64,7 @@ class Story:
 
 def tell(form: Form, report: Report) -> None:
     """Number and name the findings, tie consequences to their mistakes, hold tainted totals."""
-    findings = [
-        dataclasses.replace(f, id=f"F{n}", name=rule_name(f.rule, form)) for n, f in enumerate(report.findings, start=1)
-    ]
+    findings = [replaced(f, id=f"F{n}", name=rule_name(f.rule, form)) for n, f in enumerate(report.findings, start=1)]
     mistakes = [f for f in findings if f.rule in MISTAKES]
     if not mistakes:
         report.findings = findings
@@ -147,18 +146,29 @@ class _Reach:
         self.form = form
         self.filled = filled
         self.memo: dict[str, frozenset[str]] = {}
+        self.trees = _trees(form)
+        self.every_total = filled.keys() >= form.definitions.keys()
+        """Every total was computed (totals left blank): each is looked through to all of its cells."""
 
     def __call__(self, key: str | None) -> frozenset[str]:
         if key is None:
             return frozenset()
-        if key not in self.memo:
-            parts = self.form.definitions.get(key)
-            out = {key}
-            if parts is not None and key in self.filled:
-                for part in parts:
-                    out |= self(part)
-            self.memo[key] = frozenset(out)
-        return self.memo[key]
+        if self.every_total and key in self.trees:
+            return self.trees[key][0]
+        found = self.memo.get(key)
+        if found is None:
+            tree = self.trees.get(key)
+            if tree is not None and all(total in self.filled for total in tree[1]):
+                found = tree[0]  # every total below was computed: all of it is looked through
+            else:
+                parts = self.form.definitions.get(key)
+                out = {key}
+                if parts is not None and key in self.filled:
+                    for part in parts:
+                        out |= self(part)
+                found = frozenset(out)
+            self.memo[key] = found
+        return found
 
     def of(self, keys: Iterable[str | None]) -> frozenset[str]:
         """Everything several cells depend on."""
@@ -166,6 +176,30 @@ class _Reach:
         for key in keys:
             out |= self(key)
         return frozenset(out)
+
+
+@per_form
+def _trees(form: Form) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Total -> (it and every cell below it, the totals among them): what :class:`_Reach` gives
+    when all those totals were computed."""
+    out: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def tree(key: str) -> tuple[frozenset[str], frozenset[str]]:
+        if key not in out:
+            parts = form.definitions.get(key)
+            if parts is None:
+                return frozenset({key}), frozenset()
+            cells, totals = {key}, {key}
+            for part in parts:
+                below, below_totals = tree(part)
+                cells |= below
+                totals |= below_totals
+            out[key] = (frozenset(cells), frozenset(totals))
+        return out[key]
+
+    for key in form.definitions:
+        tree(key)
+    return out
 
 
 def _cause(finding: Finding, mistakes: list[Finding], reach: _Reach) -> Finding | None:
@@ -187,11 +221,12 @@ def _is_merged(finding: Finding, mistake: Finding) -> bool:
 def _held(form: Form, report: Report, mistakes: list[Finding], reach: _Reach) -> dict[str, Finding]:
     """Blank totals filled from a mistake's cell -> that mistake."""
     out = {}
+    suspected = [(m, mistake_cells(m)) for m in mistakes]
     for key in report.filled:
         if key not in form.definitions:
             continue
         cells = reach(key)
-        mistake = next((m for m in mistakes if cells.intersection(mistake_cells(m))), None)
+        mistake = next((m for m, keys in suspected if cells.intersection(keys)), None)
         if mistake is not None:
             out[key] = mistake
     return out
@@ -221,11 +256,11 @@ def _retold(
     if finding.id in causes:
         mistake = causes[finding.id]
         if _is_merged(finding, mistake):
-            return dataclasses.replace(finding, explained_by=mistake.id)
+            return replaced(finding, explained_by=mistake.id)
         own = finding.key in mistake_cells(mistake)
         prefix = render("story.consequence_own" if own else "story.consequence", mistake=mistake_text(mistake))
         message = _held_as_provisional(_without_advice(finding.message), finding, held)
-        return dataclasses.replace(finding, explained_by=mistake.id, message=prefix + message)
+        return replaced(finding, explained_by=mistake.id, message=prefix + message)
     if finding.rule not in MISTAKES:
         return finding
     tied = [f for f in findings if causes.get(f.id) is finding]
@@ -239,8 +274,8 @@ def _retold(
     cells = finding.cells
     if mine:
         message += render("story.held", cells=_cells_text(mine, refs))
-        cells += tuple(dataclasses.replace(refs[k], role=HELD, value=None) for k in mine if k in refs)
-    return dataclasses.replace(finding, message=message, explains=tuple(f.id for f in tied), cells=cells)
+        cells += tuple(replaced(refs[k], role=HELD, value=None) for k in mine if k in refs)
+    return replaced(finding, message=message, explains=tuple(f.id for f in tied), cells=cells)
 
 
 def _held_as_provisional(message: str, finding: Finding, held: dict[str, Finding]) -> str:
@@ -342,6 +377,6 @@ def _filled_notice(finding: Finding, kept: list[CellRef], form: Form, report: Re
         table = form.table(finding.table).name if finding.table else ""
         refs = {ref.key: ref for ref in kept}
         message = render("total.filled_many", table=table, count=len(kept), cells=_cells_text(list(refs), refs))
-    return dataclasses.replace(
+    return replaced(
         finding, message=message, key=first.key, sheet=first.sheet, cell=first.cell, expected=value, cells=tuple(kept)
     )

@@ -151,8 +151,54 @@ def _candidates(equations, solved: dict, excluded: set) -> dict[str, list[tuple[
 
 
 def _compute(ctx: Context) -> None:
+    if not ctx.values:
+        states = set(ctx.state.values())
+        if states == {TYPED}:  # totals typed: every cell is what the clerk typed
+            readings = ctx.readings
+            for key in ctx.form.cells:
+                ctx.values[key] = readings[key].value
+            return
+        if states == {TYPED, BLANK} and _all_totals_blank(ctx):  # totals left blank: each is the sum of its parts
+            _sum_every_total(ctx)
+            return
     for key in ctx.form.cells:
         _value(ctx, key)
+
+
+def _all_totals_blank(ctx: Context) -> bool:
+    inputs, _ = _shape(ctx.form)
+    state = ctx.state
+    return all((state[key] == TYPED) is (key in inputs) for key in state)
+
+
+@per_form
+def _evaluation_order(form: Form) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    """(key, parts of a total or None) in the order :func:`_value` computes them when every total is blank:
+    each cell in form order, a total after its parts."""
+    order: dict[str, tuple[str, ...] | None] = {}
+
+    def visit(key: str) -> None:
+        if key in order:
+            return
+        parts = form.definitions.get(key)
+        for part in parts or ():
+            visit(part)
+        order[key] = parts
+
+    for key in form.cells:
+        visit(key)
+    return tuple(order.items())
+
+
+def _sum_every_total(ctx: Context) -> None:
+    """What :func:`_value` gives when every input is typed and every total blank, without the recursion."""
+    values, state, readings = ctx.values, ctx.state, ctx.readings
+    for key, parts in _evaluation_order(ctx.form):
+        if parts is None:
+            values[key] = readings[key].value
+        else:
+            values[key] = round(sum([values[part] for part in parts]), 10)
+            state[key] = COMPUTED
 
 
 def _value(ctx: Context, key: str):

@@ -223,7 +223,11 @@ class Special:
 
     def param(self, name: str):
         """One parameter by name (KeyError when the form did not declare it)."""
-        return dict(self.params)[name]
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, object]:
+        return dict(self.params)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
+from ..forms.cache import per_form
 from ..forms.derive import cell_key
+from ..forms.model import Form
 from ..forms.model import Special
 from .base import Context
 
@@ -22,6 +24,16 @@ def run(ctx: Context) -> None:
     """Evaluate every special rule the form declares."""
     for special in ctx.form.specials:
         SPECIALS[special.rule](ctx, special)
+
+
+@per_form
+def _inputs(form: Form) -> dict[str, tuple[str, ...]]:
+    """Table key -> the keys of its cells that are not totals, in order."""
+    out: dict[str, list[str]] = {table.key: [] for table in form.tables}
+    for cell in form.cells.values():
+        if not cell.derived:
+            out.setdefault(cell.table.key, []).append(cell.key)
+    return {table: tuple(keys) for table, keys in out.items()}
 
 
 def _row_keys(ctx: Context, table: str, rows) -> list[str]:
@@ -166,7 +178,7 @@ def carry_out_ratio(ctx: Context, special: Special) -> None:
 def cases_without_applications(ctx: Context, special: Special) -> None:
     """P8: 复议/诉讼 cases while no application was received or carried over."""
     outcome = ctx.report.outcome(special.rule)
-    case_keys = [c.key for c in ctx.form.cells.values() if c.table.key == special.param("cases") and not c.derived]
+    case_keys = list(_inputs(ctx.form)[special.param("cases")])
     application_keys = list(special.param("applications"))
     if any(ctx.values.get(k) is None for k in case_keys + application_keys):
         outcome.undecided += 1

@@ -148,6 +148,8 @@ class _Template:
     sheets: tuple[_TemplateSheet, ...]
     positions: dict[str, tuple[str, int, int]]
     header_positions: dict[str, tuple[str, int, int]]
+    addresses: dict[str, tuple[str, str]]
+    """Cell key or ``header.*`` key -> (sheet, A1) of the positions above, in their order."""
 
 
 @per_form
@@ -175,7 +177,10 @@ def _template(form: Form) -> _Template:
                 by_row.setdefault(row, set()).add(col)
             allowed = {row: frozenset(cols) for row, cols in by_row.items()}
         sheets.append(_TemplateSheet(sheet.name, labels, allowed))
-    return _Template(tuple(sheets), positions, header_positions)
+    addresses = {key: (sheet, a1(row, col)) for key, (sheet, row, col) in positions.items()}
+    for name, (sheet, row, col) in header_positions.items():
+        addresses[f"header.{name}"] = (sheet, a1(row, col))
+    return _Template(tuple(sheets), positions, header_positions, addresses)
 
 
 def _by_template(form: Form, grids: list[Grid]) -> Located | None:
@@ -238,6 +243,8 @@ def _read(grids: list[Grid], located: Located, meta: Meta) -> WorkbookReading:
     values, header, addresses = {}, dict(located.header_values), {}
     derived = located.form.definitions
     rows_of = {grid.name: grid.rows for grid in grids}
+    template = _template(located.form)
+    as_template = located.mode == "template"  # positions copied from the template (_by_template), in its order
     for key, (sheet, row, col) in located.positions.items():
         rows = rows_of[sheet]
         line = rows[row - 1] if 0 < row <= len(rows) else ()
@@ -245,11 +252,15 @@ def _read(grids: list[Grid], located: Located, meta: Meta) -> WorkbookReading:
         if value is not None and value.__class__ is not int and value.__class__ is not float:
             value = _cell(value, derived=key in derived)
         values[key] = value
-        addresses[key] = (sheet, a1(row, col))
+        if not as_template:
+            addresses[key] = (sheet, a1(row, col))
     for name, (sheet, row, col) in located.header_positions.items():
         if name not in located.header_values:
             header[name] = _cell(by_name[sheet].get(row, col))
-        addresses[f"header.{name}"] = (sheet, a1(row, col))
+        if not as_template:
+            addresses[f"header.{name}"] = (sheet, a1(row, col))
+    if as_template:  # the same positions give the same addresses, worked out once
+        addresses = dict(template.addresses)
     findings = _layout_findings(located, by_name)
     autofilled = meta.autofilled if located.mode == "template" or meta.version else {}
     meta = Meta(meta.version, meta.revision, autofilled, meta.flagged)
