@@ -105,6 +105,7 @@ class Actions:
         self.report = report
         self.prefix = f"'{addin}'!" if addin else ""
         self._sheets: dict[str, object] = {}
+        self._positions: dict[str, int] = {}
         for sheet in book.sheets:
             self._sheets.setdefault(sheet.name, sheet)
 
@@ -148,9 +149,12 @@ class Actions:
     def _on_range(self, sheet, row: int, col: int, rows: int, cols: int, func: str, **fields) -> None:
         """One action on a block of cells, exactly as an xlwings ``Range`` of this sheet adds it
         (without building the Range: a click makes dozens of them)."""
+        position = self._positions.get(sheet.name)
+        if position is None:  # sheets are only ever added after the last one: a position, once known, holds
+            position = self._positions[sheet.name] = sheet.index - 1
         self.book.impl.append_json_action(
             func=func,
-            sheet_position=sheet.index - 1,
+            sheet_position=position,
             start_row=row - 1,
             start_column=col - 1,
             row_count=rows,
