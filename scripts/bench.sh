@@ -18,6 +18,7 @@ run() {
 }
 # One line per benchmark; each script accepts --small.
 run benchmarks/xlwings_bench.py
+run benchmarks/read_bench.py      # batch reading: load_grids against python-calamine's bare read (target 2)
 run benchmarks/click_bench.py     # the 校验 click against the xlwings floor; localisation by number of typos
 run benchmarks/api_bench.py       # the JSON API against the bare engine
 run benchmarks/district_bench.py  # units import, two years collected, one 提交, the 汇总 (synthetic district, made once)

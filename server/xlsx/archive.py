@@ -14,6 +14,8 @@ import re
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
+from dataclasses import field
 
 from ..errors import WorkbookUnreadable
 from .limits import MB
@@ -23,7 +25,7 @@ from .limits import Limits
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_OLE = "EncryptionInfo".encode("utf-16-le")
 _END_OF_DIRECTORY = b"PK\x05\x06"
-_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml$")
+SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml$")
 _CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
 SAVE_AS = "请用 Excel 或 WPS 打开后“另存为” Excel 工作簿（.xlsx）再试"
 _SIGNATURES = (
@@ -45,6 +47,18 @@ _OTHER_ZIPS = (
 
 def check_file(data: bytes, limits: Limits) -> zipfile.ZipFile:
     """The file as an open zip after every check; a refusal for anything else."""
+    return check_parts(data, limits)[0]
+
+
+@dataclass
+class Parts:
+    """What the check inflated: every XML part (name -> bytes), in the zip's order."""
+
+    xml: dict[str, bytes] = field(default_factory=dict)
+
+
+def check_parts(data: bytes, limits: Limits) -> tuple[zipfile.ZipFile, Parts]:
+    """:func:`check_file`, and the XML parts it inflated on the way (so that a reader need not inflate them again)."""
     _check_kind(data, limits)
     _check_entry_count(data, limits)
     try:
@@ -53,8 +67,9 @@ def check_file(data: bytes, limits: Limits) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error) as error:
         raise damaged("压缩包的目录已损坏") from error
     _check_entries(archive, infos, limits)
-    _check_elements(archive, infos, limits)
-    return archive
+    parts = Parts()
+    _check_elements(archive, data, infos, limits, parts)
+    return archive, parts
 
 
 def damaged(detail: str) -> WorkbookUnreadable:
@@ -152,21 +167,34 @@ def _check_entries(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limit
         )
 
 
-def _check_elements(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
-    """Parts openpyxl reads whole (styles, shared strings …) cost time and memory by element: count them first."""
-    cells = 0
+def _check_elements(
+    archive: zipfile.ZipFile, data: bytes, infos: list[zipfile.ZipInfo], limits: Limits, parts: Parts
+) -> None:
+    """Parts openpyxl reads whole (styles, shared strings …) cost time and memory by element: count them first.
+
+    Cells and elements are first bounded by the part's size, then by one byte count (``<c`` and
+    ``:c`` for the cells, ``<`` for the elements); they are counted exactly only when the bound
+    passes the limit, so the refusals are the same as counting each part exactly, at the same part.
+    """
+    sheets: list[bytes] = []
+    bound = 0
     for info in infos:
         if not info.filename.endswith((".xml", ".rels")):
             continue
-        try:
-            content = archive.read(info)
-        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError) as error:
-            raise damaged("压缩数据校验失败") from error
-        if _SHEET_PART.match(info.filename):
-            cells += len(_CELL.findall(content))
-            if cells > limits.cells:
-                raise too_many_cells(limits.cells)
+        content = _inflate(archive, data, info)
+        parts.xml[info.filename] = content
+        if SHEET_PART.match(info.filename):
+            sheets.append(content)
+            bound += len(content) // 3  # each counted cell starts with three bytes of its own: "<c " or "<c>" …
+            if bound > limits.cells:
+                bound = sum(sheet.count(b"<c") + sheet.count(b":c") for sheet in sheets)
+            if bound > limits.cells:
+                bound = sum(len(_CELL.findall(sheet)) for sheet in sheets)
+                if bound > limits.cells:
+                    raise too_many_cells(limits.cells)
             continue  # a sheet's other elements are dropped unread by the parser of server.xlsx.load
+        if len(content) <= limits.elements or content.count(b"<") <= limits.elements:
+            continue
         elements = content.count(b"<") - content.count(b"</") - content.count(b"<?") - content.count(b"<!")
         if elements > limits.elements:
             raise WorkbookUnreadable(
@@ -174,6 +202,42 @@ def _check_elements(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limi
                 "常见原因是单元格格式或文字条目过多，读取会很慢，已拒绝读取。"
                 "请新建一份标准模板，把统计表的数字复制后“选择性粘贴 → 数值”进去，再校验。"
             )
+
+
+def _inflate(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """The part's bytes, exactly what ``archive.read(info)`` gives, without its overhead when the entry is plain.
+
+    A plain entry is deflated or stored, unencrypted, with a local header naming it as the
+    directory does; its bytes are inflated (never beyond the declared size and one byte) and
+    taken only when size and CRC match the directory. Anything else is read by zipfile
+    itself, so every damaged entry is refused as before.
+    """
+    start = info.header_offset
+    try:
+        if (
+            info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED)
+            and not info.flag_bits & 0x61
+            and data[start : start + 4] == b"PK\x03\x04"
+            and struct.unpack_from("<H", data, start + 6)[0] == info.flag_bits
+        ):
+            name_length, extra_length = struct.unpack_from("<HH", data, start + 26)
+            name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+            if data[start + 30 : start + 30 + name_length] == name:
+                begin = start + 30 + name_length + extra_length
+                raw = data[begin : begin + info.compress_size]
+                if len(raw) == info.compress_size:
+                    if info.compress_type == zipfile.ZIP_STORED:
+                        content = raw
+                    else:
+                        content = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+                    if len(content) == info.file_size and zlib.crc32(content) == info.CRC:
+                        return content
+    except (zlib.error, struct.error, UnicodeEncodeError, ValueError):
+        pass
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError) as error:
+        raise damaged("压缩数据校验失败") from error
 
 
 def _other_zip(archive: zipfile.ZipFile, names: set[str]) -> str:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
+import stat
 import warnings
 import zipfile
 import zlib
@@ -36,9 +38,10 @@ from openpyxl.xml.functions import iterparse
 from ..errors import WorkbookUnreadable
 from ..readings import Formula
 from ..workbook.grid import Grid
+from . import fast
 from . import limits as limits_module
 from .archive import SAVE_AS
-from .archive import check_file
+from .archive import check_parts
 from .archive import damaged
 from .archive import too_many_cells
 from .limits import Limits
@@ -60,10 +63,23 @@ _TYPE_DETAIL = {
 
 
 def load_grids(source: Source, limits: Limits | None = None) -> list[Grid]:
-    """Every worksheet of an .xlsx file as a grid, in workbook order."""
+    """Every worksheet of an .xlsx file as a grid, in workbook order.
+
+    python-calamine reads the file when :mod:`server.xlsx.fast` can prove it gives exactly
+    what openpyxl gives; every other file is read by openpyxl, the guarded path below.
+    """
     limits = limits or limits_module.current()
     data = read_source(source, limits)
-    check_file(data, limits).close()
+    archive, parts = check_parts(data, limits)
+    archive.close()
+    grids = fast.read(data, parts.xml, limits)
+    if grids is not None:
+        return grids
+    return load_with_openpyxl(data, limits)
+
+
+def load_with_openpyxl(data: bytes, limits: Limits) -> list[Grid]:
+    """The grids of a file that passed :func:`~server.xlsx.archive.check_file`, read by openpyxl."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -85,7 +101,10 @@ def read_source(source: Source, limits: Limits | None = None) -> bytes:
         path = Path(source)
         try:
             with path.open("rb") as file:
-                return file.read(limits.file_bytes + 1)  # one byte more than allowed is enough to refuse
+                status = os.fstat(file.fileno())
+                size = min(status.st_size, limits.file_bytes) if stat.S_ISREG(status.st_mode) else limits.file_bytes
+                # one byte more than allowed is enough to refuse (and no buffer of the whole limit for a small file)
+                return file.read(size + 1)
         except OSError as error:
             raise WorkbookUnreadable(f"无法读取文件“{source}”：{error.strerror or error}") from error
     return source.read(limits.file_bytes + 1)
