@@ -73,9 +73,12 @@ class Index:
 # Version -------------------------------------------------------------------------------
 
 
-def detect_version(grids: list[Grid]) -> Form | None:
-    """The format version whose own labels the workbook prints, or None when it holds no table."""
-    index = Index(grids)
+def detect_version(grids: list[Grid], index: Index | None = None) -> Form | None:
+    """The format version whose own labels the workbook prints, or None when it holds no table.
+
+    ``index``: the workbook's :class:`Index` when the caller has it already (it is only read).
+    """
+    index = index or Index(grids)
     scores = {version: _count(index, fingerprint(version)) for version in FORMS}
     best = max(scores.values())
     winners = [v for v, score in scores.items() if score == best]
@@ -111,9 +114,10 @@ def _count(index: Index, norms: set[str]) -> int:
 # Locating --------------------------------------------------------------------------------
 
 
-def locate(form: Form, grids: list[Grid]) -> Located:
-    """Positions of every cell and header field of ``form`` found by labels."""
-    index = Index(grids)
+def locate(form: Form, grids: list[Grid], index: Index | None = None) -> Located:
+    """Positions of every cell and header field of ``form`` found by labels (``index`` as for
+    :func:`detect_version`)."""
+    index = index or Index(grids)
     located = Located(form, "labels")
     for table in form.tables:
         if table.rows and not table.rows[0].labels:

@@ -124,12 +124,13 @@ def _locate(grids: list[Grid], meta: Meta, version: str | None) -> Located:
         if from_template:
             _note_moved(form, grids, located)
         return located
-    form = labels.detect_version(grids)
+    index = labels.Index(grids)
+    form = labels.detect_version(grids, index)
     if form is None:
         raise UnknownFormVersion(
             "无法识别这个工作簿：没有找到政府信息公开工作年度报告的统计表。请使用标准模板（填报信息、表一、表二、表三）。"
         )
-    return labels.locate(form, grids)
+    return labels.locate(form, grids, index)
 
 
 @dataclass(frozen=True)
