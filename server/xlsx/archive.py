@@ -55,6 +55,8 @@ class Parts:
     """What the check inflated: every XML part (name -> bytes), in the zip's order."""
 
     xml: dict[str, bytes] = field(default_factory=dict)
+    crc: dict[str, int] = field(default_factory=dict)
+    """The CRC-32 of each XML part, as the zip's directory gives it (and the inflated bytes matched)."""
 
 
 def check_parts(data: bytes, limits: Limits) -> tuple[zipfile.ZipFile, Parts]:
@@ -183,6 +185,7 @@ def _check_elements(
             continue
         content = _inflate(archive, data, info)
         parts.xml[info.filename] = content
+        parts.crc[info.filename] = info.CRC
         if SHEET_PART.match(info.filename):
             sheets.append(content)
             bound += len(content) // 3  # each counted cell starts with three bytes of its own: "<c " or "<c>" …
@@ -221,7 +224,10 @@ def _inflate(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> by
             and struct.unpack_from("<H", data, start + 6)[0] == info.flag_bits
         ):
             name_length, extra_length = struct.unpack_from("<HH", data, start + 26)
-            name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+            name = info.orig_filename
+            name = (
+                name.encode("ascii") if name.isascii() else name.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+            )
             if data[start + 30 : start + 30 + name_length] == name:
                 begin = start + 30 + name_length + extra_length
                 raw = data[begin : begin + info.compress_size]

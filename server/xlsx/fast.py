@@ -96,6 +96,7 @@ _EMPTY_TEXT = (b"<t/>", b"<t></t>", b'preserve"/>', b'preserve"></t>', b"<is></i
 _NO_CACHED_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)</c>")
 _DECIMAL = re.compile(rb"<v>(-?\d++\.\d++)</v>")
 _REFS = re.compile(rb' r="([A-Z]*\d+)"')
+_ROWS = re.compile(rb'<row r="(\d+)"')
 """Row numbers and cell references: in a sheetData of the plain form only rows and cells have an r."""
 _CELL_TYPES = {None: "n", b"n": "n", b"s": "s", b"str": "str", b"inlineStr": "inlineStr", b"b": "b", b"e": "e"}
 _TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
@@ -107,13 +108,16 @@ class _NotFast(Exception):
     """This file is read by openpyxl; the reason, for tests and debugging."""
 
 
-def read(data: bytes, parts: Mapping[str, bytes], limits: Limits) -> list[Grid] | None:
+def read(
+    data: bytes, parts: Mapping[str, bytes], limits: Limits, crc: Mapping[str, int] | None = None
+) -> list[Grid] | None:
     """The grids openpyxl would give, or None when this file must be read by openpyxl.
 
-    ``parts`` are the file's XML parts as :func:`~server.xlsx.archive.check_parts` inflated them.
+    ``parts`` are the file's XML parts as :func:`~server.xlsx.archive.check_parts` inflated them,
+    ``crc`` their CRC-32 if known.
     """
     try:
-        return _read(data, parts, limits)
+        return _read(data, parts, limits, crc or {})
     except _NotFast:
         return None
 
@@ -121,7 +125,7 @@ def read(data: bytes, parts: Mapping[str, bytes], limits: Limits) -> list[Grid] 
 def why_not(data: bytes, parts: Mapping[str, bytes], limits: Limits) -> str | None:
     """Why :func:`read` leaves this file to openpyxl (None: it does not)."""
     try:
-        _read(data, parts, limits)
+        _read(data, parts, limits, {})
     except _NotFast as reason:
         return str(reason)
     return None
@@ -135,7 +139,7 @@ _CACHED_BYTES = 256 * 1024
 """Parts larger than this are checked each time, not remembered."""
 
 
-def _read(data: bytes, parts: Mapping[str, bytes], limits: Limits) -> list[Grid]:
+def _read(data: bytes, parts: Mapping[str, bytes], limits: Limits, crc: Mapping[str, int]) -> list[Grid]:
     key = tuple(parts.get(name) for name in _BOOK_PARTS)
     book = _BOOKS.get(key)
     if book is None:
@@ -172,7 +176,8 @@ def _read(data: bytes, parts: Mapping[str, bytes], limits: Limits) -> list[Grid]
             _check_positions(part, body, limits)
         plain.append(spent)
     # Only now, every position in every sheet within the limits, may calamine see the file
-    values = _calamine(_stored_zip(parts, [part for _, _, part in sheets]), sheets)
+    sheet_parts = {part: _SHEET_START + body + _SHEET_END for (_, _, part), body in zip(sheets, bodies, strict=True)}
+    values = _calamine(_stored_zip({**parts, **sheet_parts}, crc, list(sheet_parts)), sheets)
     grids = []
     budget = limits.cells
     for (name, hidden, part), body, grid, spent in zip(sheets, bodies, values, plain, strict=True):
@@ -464,23 +469,36 @@ def _depth(content: bytes) -> int:
     return deepest
 
 
-def _stored_zip(parts: Mapping[str, bytes], sheet_parts: list[str]) -> bytes:
+def _stored_zip(parts: Mapping[str, bytes], crc: Mapping[str, int], sheet_parts: list[str]) -> bytes:
     """A zip of the parts calamine reads, stored uncompressed: check_parts inflated them already."""
     names = [name for name in (*_BOOK_PARTS, "xl/sharedStrings.xml") if name in parts] + sheet_parts
+    sheets = set(sheet_parts)
     local, central, offset = [], [], 0
     for name in names:
         content, encoded = parts[name], name.encode()
-        crc, size = zlib.crc32(content), len(content)
-        header = _LOCAL.pack(b"PK\x03\x04", 20, 0x800, 0, 0, 0, crc, size, size, len(encoded), 0) + encoded
+        check = None if name in sheets else crc.get(name)
+        if check is None:
+            check = zlib.crc32(content)
+        size = len(content)
+        header = _LOCAL.pack(b"PK\x03\x04", 20, 0x800, 0, 0, 0, check, size, size, len(encoded), 0) + encoded
         local += (header, content)
         central.append(
-            _CENTRAL.pack(b"PK\x01\x02", 20, 20, 0x800, 0, 0, 0, crc, size, size, len(encoded), 0, 0, 0, 0, 0, offset)
+            _CENTRAL.pack(b"PK\x01\x02", 20, 20, 0x800, 0, 0, 0, check, size, size, len(encoded), 0, 0, 0, 0, 0, offset)
             + encoded
         )
         offset += len(header) + size
     directory = b"".join(central)
     end = _END.pack(b"PK\x05\x06", 0, 0, len(names), len(names), len(directory), offset, 0)
     return b"".join(local) + directory + end
+
+
+_SHEET_START = b'<worksheet xmlns="' + MAIN_NS + b'"><mergeCells></mergeCells><sheetData>'
+_SHEET_END = b"</sheetData></worksheet>"
+"""What calamine is given of a sheet: its checked ``<sheetData>`` (without namespace prefixes), nothing else.
+
+python-calamine reads every sheet twice: its values, then its events up to ``<mergeCells>`` for
+the merged ranges (which this reader does not use; openpyxl's read-only reader ignores them too).
+An empty one first ends that second pass at once; calamine's value reader skips it."""
 
 
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")
@@ -591,9 +609,9 @@ def _plain_check(body: bytes, dates, empty_strings: bool, limits: Limits) -> int
     if body and _plain_sheet(limits.columns).fullmatch(body) is None or b"&#6553" in body:
         return None
     references = _REFS.findall(body)
-    rows = [int(reference) for reference in references if reference[0] < 65]
     if len(set(references)) != len(references):
         return None  # a cell twice
+    rows = list(map(int, _ROWS.findall(body)))
     if rows and (rows[-1] > limits.rows or rows != sorted(rows)):
         return None
     for text in _DECIMAL.findall(body):

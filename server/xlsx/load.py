@@ -72,7 +72,7 @@ def load_grids(source: Source, limits: Limits | None = None) -> list[Grid]:
     data = read_source(source, limits)
     archive, parts = check_parts(data, limits)
     archive.close()
-    grids = fast.read(data, parts.xml, limits)
+    grids = fast.read(data, parts.xml, limits, parts.crc)
     if grids is not None:
         return grids
     return load_with_openpyxl(data, limits)
