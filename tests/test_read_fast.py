@@ -75,6 +75,7 @@ def assert_same(data: bytes, *, fast_expected: bool | None = None) -> None:
     except WorkbookUnreadable:
         assert expected[0] == "refused"
         return
+    assert not (why or "").startswith("unforeseen"), why  # an exception the fast path did not foresee
     if grids is not None:
         assert typed(grids) == expected
     if fast_expected is not None:
@@ -347,6 +348,8 @@ ODD = {
     "unknown_type": row(1, '<c r="A1" t="x"><v>1</v></c>'),
     "inline_with_value": row(1, '<c r="A1" t="inlineStr"><v>1</v></c>'),
     "string_in_a_number_cell": row(1, '<c r="A1" t="n"><is><t>x</t></is></c>'),
+    "undeclared_attribute_prefix": row(1, '<c r="A1"><v>1</v></c>', attrs=' x14ac:dyDescent="0.25"'),
+    "cell_attribute_order": row(1, '<c t="n" r="A1" s="6"><v>1</v></c>'),
 }
 
 
@@ -391,6 +394,43 @@ def test_sheet_states_order_and_merged_cells_are_read_alike_and_fast():
     assert [(grid.name, grid.hidden) for grid in grids] == [("乙", True), ("甲", False), ("丙", True)]
     assert grids[0].rows == [["合并"]]
     assert_same(data, fast_expected=True)
+
+
+def test_what_excel_writes_around_the_cells_keeps_the_fast_path():
+    """Page breaks, declared x14ac row attributes, merged cells, margins: the plain form still."""
+    body = row(1, '<c r="A1"><v>1</v></c>', attrs=' spans="1:1" x14ac:dyDescent="0.25"')
+    tail = (
+        '<mergeCells count="1"><mergeCell ref="A2:B2"/></mergeCells>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        '<rowBreaks count="1" manualBreakCount="1"><brk id="1" max="16383" man="1"/></rowBreaks>'
+    )
+    data = _replace_part(
+        handmade(body, tail=tail),
+        "xl/worksheets/sheet1.xml",
+        lambda text: text.replace(
+            "<worksheet ",
+            '<worksheet xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" ',
+        ),
+    )
+    assert_same(data, fast_expected=True)
+
+
+def test_a_part_openpyxl_refuses_as_not_well_formed_is_refused_alike():
+    """An element with a prefix nobody declared: not well formed for openpyxl's namespace-aware parser."""
+    for name in ("docProps/core.xml", "xl/workbook.xml"):
+        data = handmade(PLAIN["numbers"])
+        if name == "xl/workbook.xml":
+            data = _replace_part(data, name, lambda text: text.replace("<workbookPr/>", "<workbookPr/><y:extra/>"))
+        else:
+            data = _add_part(data, name, "<y:coreProperties/>")
+        assert_same(data, fast_expected=False)
+
+
+def _add_part(data: bytes, name: str, content: str) -> bytes:
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, content)
+    return out.getvalue()
 
 
 def test_the_fast_path_reads_numbers_as_openpyxl_does():

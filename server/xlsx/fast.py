@@ -44,7 +44,10 @@ import struct
 import zlib
 from collections.abc import Mapping
 
-import python_calamine
+try:
+    import python_calamine
+except ImportError:  # without it every file takes the openpyxl path
+    python_calamine = None
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.styles.numbers import is_timedelta_format
@@ -97,6 +100,7 @@ _NO_CACHED_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)</c>")
 _DECIMAL = re.compile(rb"<v>(-?\d++\.\d++)</v>")
 _REFS = re.compile(rb' r="([A-Z]*\d+)"')
 _ROWS = re.compile(rb'<row r="(\d+)"')
+_ATTRIBUTE_PREFIX = re.compile(rb'\s(\w+):[\w.-]+="')
 """Row numbers and cell references: in a sheetData of the plain form only rows and cells have an r."""
 _CELL_TYPES = {None: "n", b"n": "n", b"s": "s", b"str": "str", b"inlineStr": "inlineStr", b"b": "b", b"e": "e"}
 _TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
@@ -116,18 +120,26 @@ def read(
     ``parts`` are the file's XML parts as :func:`~server.xlsx.archive.check_parts` inflated them,
     ``crc`` their CRC-32 if known.
     """
+    if python_calamine is None:
+        return None
     try:
         return _read(data, parts, limits, crc or {})
     except _NotFast:
+        return None
+    except Exception:  # a case this module did not foresee: openpyxl reads the file, as it always did
         return None
 
 
 def why_not(data: bytes, parts: Mapping[str, bytes], limits: Limits) -> str | None:
     """Why :func:`read` leaves this file to openpyxl (None: it does not)."""
+    if python_calamine is None:
+        return "python-calamine is not installed"
     try:
         _read(data, parts, limits, {})
     except _NotFast as reason:
         return str(reason)
+    except Exception as error:
+        return f"unforeseen: {type(error).__name__}: {error}"
     return None
 
 
@@ -135,7 +147,7 @@ _BOOK_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rel
 _Book = tuple[list[tuple[str, bool, str]], object, bool, tuple[frozenset[int], frozenset[int]]]
 _BOOKS: dict[tuple[bytes | None, ...], _Book | str] = {}
 """What the workbook-wide parts say, by their bytes: a batch of files from one template parses them once."""
-_CACHED_BYTES = 256 * 1024
+_CACHED_BYTES = 128 * 1024
 """Parts larger than this are checked each time, not remembered."""
 
 
@@ -214,7 +226,7 @@ def _check_other_part(content: bytes, what: str) -> None:
     if encoding is not None and encoding.group(1).lower() not in (b"utf-8", b"utf8"):
         raise _NotFast(f"{what}: encoding {encoding.group(1)!r}")
     try:
-        pyexpat.ParserCreate().Parse(content, True)
+        pyexpat.ParserCreate(None, "}").Parse(content, True)  # as ElementTree parses: namespaces processed
     except pyexpat.ExpatError as error:
         raise _NotFast(f"{what}: not well formed ({error})") from None
     if len(content) <= _CACHED_BYTES // 16:
@@ -404,13 +416,17 @@ def _sheet_body(part: str, content: bytes) -> bytes:
             _AROUND[key] = verdict
     if verdict:
         raise _NotFast(verdict)
+    if b":" in body:
+        for prefix in set(_ATTRIBUTE_PREFIX.findall(body)):
+            if prefix != b"xml" and b"xmlns:" + prefix + b"=" not in head:
+                raise _NotFast(f"{part}: attribute prefix {prefix!r} not declared")
     return body
 
 
 def _check_around(head: bytes, tail: bytes, part: str) -> None:
     """openpyxl parses the whole sheet: what surrounds ``<sheetData>`` must not make it refuse or read more."""
     before = head[: head.rfind(b"<sheetData")]
-    for marker in (b"<!", b"<row", b"<c ", b"<sheetData"):
+    for marker in (b"<!", b"<row ", b"<row>", b"<c ", b"<c>", b"<sheetData"):
         if marker in before or marker in tail:
             raise _NotFast(f"{part}: {marker.decode()} outside sheetData")
     closing = b"" if head.endswith(b"/>") else b"</sheetData>"
@@ -572,7 +588,7 @@ def _plain_sheet(columns: int) -> re.Pattern[bytes]:
             rb'| t="s"(?:/>|>(?:<v>\d{1,9}+</v>)?+</c>)'
             rb'| t="str"(?:/>|>(?:(?:' + formula + rb")?+" + text + rb")?+</c>))"
         )
-        row = rb'<row r="([1-9]\d{0,8})"(?: [\w:]+="[\w:. -]*")*+(?:/>|>(?:' + cell + rb")*+</row>)"
+        row = rb'<row r="([1-9]\d{0,8})"(?: (?:x14ac:)?\w+="[\w:. -]*")*+(?:/>|>(?:' + cell + rb")*+</row>)"
         pattern = _PLAIN_SHEETS[columns] = re.compile(rb"(?:" + row + rb")*+")
     return pattern
 
