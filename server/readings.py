@@ -142,8 +142,9 @@ def reason_text(reading: Reading) -> str:
 
 _BLANK_READING = Reading(None, BLANK)
 _INTS: dict[int, Reading] = {}
-"""Readings of the whole numbers up to :data:`_CACHED_INTS`, made once (readings are immutable)."""
-_CACHED_INTS = 100_000
+"""Readings of the whole numbers from −:data:`_CACHED_INTS` to :data:`_CACHED_INTS`, each made once
+(readings are immutable; at most ~4 MB however many different numbers arrive)."""
+_CACHED_INTS = 10_000
 
 
 def read(raw: object, domain: Domain = Domain.COUNT) -> Reading:
