@@ -1,36 +1,44 @@
 """Read a workbook's values with python-calamine when that gives exactly what the guarded openpyxl reader gives.
 
 :func:`server.xlsx.load.load_grids` reads with openpyxl (a parser of its own
-around openpyxl's sheet reader, :mod:`server.xlsx.load`), about 25 times
-slower than python-calamine. This module is its fast path: :func:`read`
-gives the same grids (names, rows, cell values with their Python types,
-hidden flags) for the files it can prove it reads exactly, and None for
-every other file, which then takes the openpyxl path unchanged. It never
-refuses a file itself: a file that openpyxl would refuse is always left to
-openpyxl, so every refusal keeps its message.
+around openpyxl's sheet reader), more than 20 times slower than
+python-calamine. This module is its fast path: :func:`read` gives the same
+grids (names and order, hidden flags, every cell value with its Python type)
+for the files it can show it reads exactly, and None for every other file,
+which then takes the openpyxl path unchanged. It never refuses a file itself:
+a file openpyxl would refuse is left to openpyxl, so every refusal keeps its
+message. Any error this module did not foresee also leaves the file to openpyxl.
 
-The proof is made on the raw XML that :func:`server.xlsx.archive.check_parts`
-has already inflated, with byte searches and regular expressions, before
-calamine sees the file:
+The checks work on the XML :func:`server.xlsx.archive.check_parts` has
+already inflated (byte searches and regular expressions, nothing parsed
+twice), and they all run before calamine sees anything:
 
-* calamine allocates a dense grid of the used range, so every cell must have
-  an ``r`` within the rows and columns that load_grids reads, and the shared
-  strings must not announce more entries than a workbook can hold
-  (calamine reserves room for them);
-* each sheet's ``<sheetData>`` must consist only of rows in increasing order
-  and cells in increasing columns, each cell with a value, a formula with its
-  cached value, or an inline string of the forms Excel, WPS, openpyxl and the
-  .NET SDK write (``x:``-prefixed elements are read too); anything else (a
-  formula without a cached value, an ISO date cell, whitespace between
-  elements, ``_x000D_`` escapes, phonetic runs, DTDs, CDATA …) sends the
-  file to openpyxl.
+* the parts openpyxl parses are well formed for its (namespace-aware) expat
+  parser, without DTD, comment or CDATA; the workbook, its relationships and
+  styles are of the usual form (remembered by their bytes: a batch of files
+  from one template checks them once);
+* calamine allocates a dense grid up to the farthest cell and reserves room
+  for as many shared strings as the file announces: every position must be
+  within the rows and columns ``load_grids`` reads, the announced count
+  within the element limit (a cell at XFD1048576 never reaches calamine);
+* each sheet's ``<sheetData>`` is then either of the *plain form* (one
+  possessive regular expression: rows in order, every cell with its row's
+  number, types n, s, str, inlineStr, cached values, inline text in one
+  piece without spaces calamine would trim, no ``_xHHHH_`` escape, no
+  character XML forbids, no number openpyxl reads as a float or date), whose
+  calamine values map one to one in bulk; or it is read *cell by cell*: the
+  XML tokens give each cell's type, style and text, numbers, booleans,
+  errors and dates are made from the text with openpyxl's own functions
+  (``int`` without ``.``/``E``, ``from_excel`` for the styles openpyxl reads
+  as dates, the 1900 or 1904 epoch) and only text comes from calamine; or it
+  goes to openpyxl (a formula without cached value, an ISO date cell,
+  whitespace between elements, rows out of order, phonetic runs …).
 
-Values are then made the way openpyxl makes them: numbers, booleans, errors
-and dates from the XML text with openpyxl's own functions (``int`` when the
-text has no ``.``/``E``, ``from_excel`` for the date styles openpyxl
-recognises, the workbook's 1900 or 1904 epoch); shared, inline and formula
-strings from calamine, which resolves entities, runs and shared string
-indexes; None for a cell without a value, ``""`` for a real empty string.
+calamine is given a zip of the checked parts, stored uncompressed (they were
+inflated already), each sheet reduced to its checked ``<sheetData>`` after an
+empty ``<mergeCells>``: python-calamine reads every sheet a second time up
+to its merged ranges, which this reader does not use (openpyxl's read-only
+reader ignores them too), and the empty element ends that pass at once.
 """
 
 from __future__ import annotations
