@@ -89,10 +89,11 @@ _XF = re.compile(rb"<xf\b([^>]*)>")
 _UNIQUE_COUNT = re.compile(rb'\buniqueCount="(\d{1,18})"')
 _TOKEN = re.compile(
     rb'<row r="([1-9]\d{0,6})"(?:\s+[\w:.-]+="[^"<]*")*(/?)>'
-    rb'|<c r="([A-Z]{1,3})([1-9]\d{0,6})"((?:\s+[\w:.-]+="[^"<]*")*)(?:/>|>(<v>[^<]*</v>)?(.*?)</c>)'
-    rb"|</row>",
-    re.DOTALL,
+    rb'|<c r="([A-Z]{1,3})([1-9]\d{0,6})"((?:\s+[\w:.-]+="[^"<]*")*)'
+    rb"(?:/>|>(<v>[^<]*</v>)?((?:[^<]++|<(?!/c>|c[\s/>]))*+)</c>)"
+    rb"|</row>"
 )
+"""A row, a cell or a row's end; a cell's content never reaches past the next cell (no quadratic search)."""
 _FORMULA = re.compile(rb'<f(?:\s+\w+="[^"<]*")*(?:/>|>[^<]*</f>)(?:<v>([^<]*)</v>)?')
 _T = rb'<t(?: xml:space="preserve")?(?:/>|>[^<]*</t>)'
 _INLINE = re.compile(
@@ -673,7 +674,8 @@ def _plain_rows(part: str, body: bytes, grid: list[list[object]], limits: Limits
     return lines
 
 
-_ANY_R = re.compile(rb"""[\s:]r\s*=\s*(["'])(.*?)\1""", re.DOTALL)
+_ANY_R = re.compile(rb"""[\s:]r\s*=\s*(["'])([^"'<>]{0,12})\1""")
+_R_ATTRIBUTE = re.compile(rb"[\s:]r\s*=")
 _POSITION = re.compile(rb"([A-Z]{0,3})([0-9]{1,7})")
 
 
@@ -682,7 +684,10 @@ def _check_positions(part: str, body: bytes, limits: Limits) -> None:
     columns = _COLUMNS.get(limits.columns)
     if columns is None:
         columns = _COLUMNS[limits.columns] = _column_numbers(limits.columns)
-    for _, value in _ANY_R.findall(body):
+    found = _ANY_R.findall(body)
+    if len(found) != len(_R_ATTRIBUTE.findall(body)):
+        raise _NotFast(f"{part}: a position not in plain form")
+    for _, value in found:
         position = _POSITION.fullmatch(value)
         if (
             position is None
