@@ -217,18 +217,43 @@ def test_collect_validates_each_file_once_against_last_year(session, tmp_path, m
 def test_a_file_that_cannot_be_written_leaves_the_rest_of_its_batch_stored(session, tmp_path, monkeypatch):
     district = _district(session)
     files = _folder(tmp_path, "2025", _mixed(2025))
-    real_store = collect.store
+    attempts = []
 
-    def failing(session, unit, *args, **kwargs):
-        if unit.name == "丙街道":
-            raise RuntimeError("disk full")
-        return real_store(session, unit, *args, **kwargs)
+    def failing(real):
+        def fields(report, version_no, data, filename, *args):
+            attempts.append(filename)
+            if filename == "丙.xlsx":
+                raise RuntimeError("disk full")
+            return real(report, version_no, data, filename, *args)
 
-    monkeypatch.setattr(collect, "store", failing)
+        return fields
+
+    # the batch (collect's own statements) and the file-by-file retry (service.store) both fail on 丙
+    monkeypatch.setattr(collect, "submission_fields", failing(collect.submission_fields))
+    monkeypatch.setattr(service, "submission_fields", failing(service.submission_fields))
     results = {r.file: r for r in collect_files(session, district, files, 2025)}
     assert {name: r.status for name, r in results.items()} == {**EXPECTED, "丙.xlsx": FAILED}
     assert "重新运行" in results["丙.xlsx"].detail and "disk" not in results["丙.xlsx"].detail
     assert [s.unit.name for s in service.latest(session, 2025).values()] == ["甲街道办事处"]
+    assert attempts.count("丙.xlsx") == 2  # once in the batch, once on its own
+
+
+def test_one_batch_numbers_the_versions_of_a_unit_in_order_and_skips_a_repeated_file(session, tmp_path, monkeypatch):
+    """Several files of one unit in one batch: versions 1, 2 …, a copy of the newest is not stored again."""
+    district = _district(session)
+    retried = []
+    monkeypatch.setattr(collect, "_store", lambda *args, **kwargs: retried.append(args))  # the file-by-file retry
+    first, second = workbook("甲街道办事处", year=2024, seed=1), workbook("甲街道办事处", year=2024, seed=2)
+    files = _folder(tmp_path, "2024", {"1.xlsx": first, "2.xlsx": second, "3.xlsx": second, "4.xlsx": first})
+    results = [r.status for r in collect_files(session, district, files, 2024)]
+    assert results == [STORED, STORED, SAME, STORED]
+    versions = service.history(session, district, service.unit_by_name(session, "甲街道办事处").id, 2024)
+    assert [(s.version_no, s.filename) for s in versions] == [(3, "4.xlsx"), (2, "2.xlsx"), (1, "1.xlsx")]
+    assert all(len(s.cells) == len(versions[0].cells) > 100 for s in versions)
+    again = [r.status for r in collect_files(session, district, [files[0], files[1], files[1]], 2024)]
+    assert again == [SAME, STORED, SAME]  # 1.xlsx is a copy of the newest (4.xlsx); 2.xlsx is not
+    assert service.history(session, district, versions[0].unit_id, 2024)[0].version_no == 4
+    assert retried == []  # all written by the batch
 
 
 # 汇总 ---------------------------------------------------------------------------------------

@@ -180,7 +180,7 @@ def test_a_crash_mid_submit_leaves_no_partial_submission(session, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(service, "_cells", broken)
+    monkeypatch.setattr(service, "cell_rows", broken)
     with pytest.raises(RuntimeError):
         service.submit(session, a, workbook("甲街道办事处"), "甲.xlsx", None, "web")
     assert session.scalar(select(func.count()).select_from(Submission)) == 0

@@ -78,7 +78,7 @@ with app.app_context():
         print("inside the transaction", flush=True)
         time.sleep(600)
 
-    service._cells = stuck  # the submission row is written, its cells not yet
+    service.cell_rows = stuck  # the submission row is written, its cells not yet
     service.submit(session, account, data, "年报.xlsx", None, "web")
 """
 

@@ -364,23 +364,11 @@ def store(
         )
         submission = Submission(
             unit=unit,
-            year=report.year,
-            version_no=version_no,
-            form_version=report.version,
-            filename=filename[:300],
-            content=data,
-            sha256=hashlib.sha256(data).hexdigest(),
-            initial_state=state,
-            explanation=explanation,
-            channel=channel,
-            submitted_by=actor.id if actor is not None else None,
-            errors=report.counts[ERROR],
-            warnings=report.counts[WARNING],
-            report=report.to_dict(),
+            **submission_fields(report, version_no, data, filename, explanation, channel, actor, state),
         )
         session.add(submission)
         session.flush()
-        session.connection().execute(insert(CellValue.__table__), _cells(submission, reading, report))
+        session.connection().execute(insert(CellValue.__table__), cell_rows(submission.id, reading, report))
         if commit:
             session.commit()
     except Exception:
@@ -400,13 +388,34 @@ def _lock_unit(session: Session, unit: Unit) -> None:
     session.execute(update(Unit.__table__).where(Unit.id == unit.id).values(active=Unit.active))
 
 
-def _cells(submission: Submission, reading, report: Report) -> list[dict]:
+def submission_fields(
+    report: Report, version_no: int, data: bytes, filename: str, explanation, channel: str, actor, state: str
+) -> dict:
+    """The columns of a new submission other than its unit (one place for :func:`store` and collect's batches)."""
+    return {
+        "year": report.year,
+        "version_no": version_no,
+        "form_version": report.version,
+        "filename": filename[:300],
+        "content": data,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "initial_state": state,
+        "explanation": explanation,
+        "channel": channel,
+        "submitted_by": actor.id if actor is not None else None,
+        "errors": report.counts[ERROR],
+        "warnings": report.counts[WARNING],
+        "report": report.to_dict(),
+    }
+
+
+def cell_rows(submission_id: int, reading, report: Report) -> list[dict]:
     """The cell rows of a submission (inserted in one statement: ORM objects cost more than the file's check)."""
     cells = []
     for key, value in report.values.items():
         raw = reading.values.get(key)
         cells.append(
-            {"submission_id": submission.id, "key": key, "value": value, "raw": None if raw is None else str(raw)}
+            {"submission_id": submission_id, "key": key, "value": value, "raw": None if raw is None else str(raw)}
         )
     return cells
 
