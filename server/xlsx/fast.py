@@ -495,8 +495,8 @@ def _depth(content: bytes) -> int:
 
 
 def _stored_zip(parts: Mapping[str, bytes], crc: Mapping[str, int], sheet_parts: list[str]) -> bytes:
-    """A zip of the parts calamine reads, stored uncompressed: check_parts inflated them already."""
-    names = [name for name in (*_BOOK_PARTS, "xl/sharedStrings.xml") if name in parts] + sheet_parts
+    """A zip of the parts calamine needs, stored uncompressed: check_parts inflated them already."""
+    names = [name for name in _CALAMINE_PARTS if name in parts] + sheet_parts
     sheets = set(sheet_parts)
     local, central, offset = [], [], 0
     for name in names:
@@ -517,6 +517,9 @@ def _stored_zip(parts: Mapping[str, bytes], crc: Mapping[str, int], sheet_parts:
     return b"".join(local) + directory + end
 
 
+_CALAMINE_PARTS = ("_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml")
+"""What calamine reads besides the sheets. Not the styles: the fast path takes no number from calamine
+for a cell openpyxl reads as a date, and without styles calamine reads every number as a number."""
 _SHEET_START = b'<worksheet xmlns="' + MAIN_NS + b'"><mergeCells></mergeCells><sheetData>'
 _SHEET_END = b"</sheetData></worksheet>"
 """What calamine is given of a sheet: its checked ``<sheetData>`` (without namespace prefixes), nothing else.
@@ -592,8 +595,8 @@ def _plain_sheet(columns: int) -> re.Pattern[bytes]:
         )
         cell = (
             rb'<c r="(?:' + letters + rb')\1"(?: s="\d{1,9}")?+'
-            rb'(?: t="inlineStr"(?:/>|>(?:' + inline + rb")?+</c>)"
-            rb'|(?: t="n")?+(?:/>|>(?:(?:' + formula + rb")?+" + number + rb")?+</c>)"
+            rb'(?:(?: t="n")?+(?:/>|>(?:(?:' + formula + rb")?+" + number + rb")?+</c>)"
+            rb'| t="inlineStr"(?:/>|>(?:' + inline + rb")?+</c>)"
             rb'| t="s"(?:/>|>(?:<v>\d{1,9}+</v>)?+</c>)'
             rb'| t="str"(?:/>|>(?:(?:' + formula + rb")?+" + text + rb")?+</c>))"
         )
@@ -617,7 +620,7 @@ def _letters_up_to(columns: int) -> bytes:
         return "|".join(parts)
 
     parts = []
-    for length in (3, 2, 1):
+    for length in (1, 2, 3):
         below = sum(26**k for k in range(1, length))
         if columns > below:
             parts.append(first(min(columns - below, 26**length), length))
