@@ -244,7 +244,9 @@ def handmade(
     }
     if strings is not None:
         parts["xl/sharedStrings.xml"] = (
-            f'<sst xmlns="{MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">' + "".join(strings) + "</sst>"
+            f'<{p}sst {ns} count="{len(strings)}" uniqueCount="{len(strings)}">'
+            + re.sub(r"<(/?)(?=[a-z])", rf"<\1{p}", "".join(strings))
+            + f"</{p}sst>"
         )
     for index, body in enumerate(sheets):
         if prefix:
@@ -369,7 +371,8 @@ def test_dates_of_the_1904_epoch_are_read_alike():
         assert_same(handmade(ODD["dates"], workbook_pr=f'<workbookPr date1904="{flag}"/>'))
 
 
-def test_odd_shared_strings_are_read_alike():
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_odd_shared_strings_are_read_alike(prefix):
     for strings in (
         ["<si><t></t></si>"],
         ["<si><t/></si>"],
@@ -378,7 +381,7 @@ def test_odd_shared_strings_are_read_alike():
         ["<si><t>a_x000D_b</t></si>"],
         ['<si><r><t>漢</t></r><rPh sb="0" eb="1"><t>かん</t></rPh></si>'],
     ):
-        assert_same(handmade(row(1, '<c r="A1" t="s"><v>0</v></c>'), strings=strings))
+        assert_same(handmade(row(1, '<c r="A1" t="s"><v>0</v></c>'), strings=strings, prefix=prefix))
 
 
 def test_sheet_states_order_and_merged_cells_are_read_alike_and_fast():

@@ -182,6 +182,7 @@ def _read(data: bytes, parts: Mapping[str, bytes], limits: Limits, crc: Mapping[
             _check_other_part(content, name)
     strings = parts.get("xl/sharedStrings.xml") if has_strings else None
     if strings is not None:
+        strings = _unprefixed(strings, "shared strings")
         _check_strings(strings, limits)
     bodies = []
     for name, _hidden, part in sheets:
