@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/read_bench.py [--files 200] [--small]
 
 On the workbooks of the synthetic district (benchmarks/district_synth.py:
-the 10,000-unit district if it was made, else a small one made once), per
-file and in CPU time of this thread, interleaved file by file:
+the 10,000-unit district if it was made, else a small one made once), in
+CPU milliseconds of this thread per file (each round reads every file once
+per measure, the measures interleaved round by round; medians of the rounds):
 
 (a) python-calamine's bare read: the file's bytes, every sheet to Python lists;
 (b) ``load_grids`` (the one reading path of every door) on the file's path;
