@@ -12,6 +12,7 @@ import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_
@@ -56,6 +57,8 @@ MIN_EXPLANATION = 5
 MAX_TEXT = 5000
 """Characters an explanation (审核说明) or a 退回原因 may have at most: a few sentences for
 each of dozens of warnings fit; a pasted document does not belong there."""
+CHUNK = 500
+"""Units whose rows one query asks for by id (well below every database's limit of bound parameters)."""
 
 
 def squash(text: str | None) -> str:
@@ -450,11 +453,14 @@ def return_submission(session: Session, actor: Account, submission_id: int, reas
 # Reading back ---------------------------------------------------------------------------------
 
 
-def latest(session: Session, year: int, *, accepted: bool = False) -> dict[int, Submission]:
+def latest(
+    session: Session, year: int, *, accepted: bool = False, unit_ids: Iterable[int] | None = None
+) -> dict[int, Submission]:
     """Unit id -> the unit's newest submission for a year; with ``accepted``, its newest accepted one.
 
     A submission's state is derived from its events (:attr:`Submission.state`), so it is filtered here;
-    the events come in one query for all, and the file and report only when asked for.
+    the events come in one query for all, and the file and report only when asked for. With
+    ``unit_ids``, only those units' submissions are read (in chunks of :data:`CHUNK` units).
     """
     query = (
         select(Submission)
@@ -462,7 +468,12 @@ def latest(session: Session, year: int, *, accepted: bool = False) -> dict[int, 
         .order_by(Submission.version_no)
         .options(defer(Submission.content), defer(Submission.report), selectinload(Submission.events))
     )
-    return {s.unit_id: s for s in session.scalars(query) if not accepted or s.state == ACCEPTED}
+    if unit_ids is None:
+        chunks = [query]
+    else:
+        ids = sorted(set(unit_ids))
+        chunks = [query.where(Submission.unit_id.in_(ids[at : at + CHUNK])) for at in range(0, len(ids), CHUNK)]
+    return {s.unit_id: s for chunk in chunks for s in session.scalars(chunk) if not accepted or s.state == ACCEPTED}
 
 
 def latest_accepted(session: Session, year: int) -> dict[int, Submission]:
