@@ -15,6 +15,12 @@ each found set is then checked. When a set smaller than the answer failed
 that check, a bigger set containing it might be the true answer, so the
 search gives up (:class:`Undecided`) and the caller asks the MILP instead —
 as it does when there are cells without a value or the node budget runs out.
+
+One check comes earlier: once a pass can only find sets of exactly its
+budget (the pass before found no set at all), a branch stops as soon as the
+change of one of its chosen cells is settled (no cell still allowed can
+alter it) and breaks its bound — every set below would fail that check at
+its leaf. This only saves work: the sets found, and their order, stay the same.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ NODE_LIMIT = 5_000
 """Search nodes before handing the problem to HiGHS."""
 _MAX_STEP = 50
 """Largest step tried along the free direction of a set with one cell more."""
+_MARGIN = 1e-9
+"""Rounding allowed for: a settled change is judged unfit early only when it fails a leaf's check by more."""
 
 
 class Undecided(Exception):
@@ -72,6 +80,10 @@ class _Search:
         self.found: dict[tuple[int, ...], Solution] = {}
         self.unsure = np.inf
         """Sets of this size or more may have been missed (they contain a set that broke a bound)."""
+        self.leaves = 0
+        """Sets found to make every identity hold, whether or not their values fit."""
+        self.exact = True
+        """Every set the current pass can find has exactly ``budget`` cells (no smaller set exists)."""
 
     def run(self) -> list[Solution]:
         allowed = np.ones(len(self.problem.costly), dtype=bool)
@@ -80,9 +92,13 @@ class _Search:
             return [Solution(0, (), {})]
         broken = np.abs(self.coefs[failed]) > TOLERANCE
         rejected = False
+        self.exact = True
         for budget in range(_bound(broken, self.coefs[failed], self.residual[failed]), len(allowed) + 1):
             self.unsure = np.inf
-            self._branch(self.coefs, self.residual, allowed, [], budget)
+            leaves = self.leaves
+            self._branch(self.coefs, self.residual, allowed, [], budget, np.zeros((0, len(allowed))), np.zeros(0))
+            # A pass without a leaf proves there is no smaller set: every leaf of the next pass has budget cells.
+            self.exact = self.leaves == leaves
             rejected = rejected or self.unsure < np.inf
             if self.found and self.unsure <= budget:
                 raise Undecided("a smaller set breaks a bound", list(self.found.values()))
@@ -92,10 +108,9 @@ class _Search:
             raise Undecided("every set breaks a bound")
         return []
 
-    def _branch(self, coefs: np.ndarray, residual: np.ndarray, allowed: np.ndarray, chosen: list[int], budget: int):
-        self.nodes += 1
-        if self.nodes > NODE_LIMIT or (self.nodes % 64 == 0 and time.monotonic() > self.deadline):
-            raise Undecided("node budget", list(self.found.values()))
+    def _branch(self, coefs, residual, allowed, chosen: list[int], budget: int, pivots, settle) -> None:
+        """Search below the cells ``chosen``; row i of ``pivots``·δ + ``settle``[i] = 0 gives chosen[i]'s change."""
+        self._count()
         failed = np.abs(residual) > TOLERANCE
         if not failed.any():
             self._leaf(coefs, chosen, budget)
@@ -111,23 +126,67 @@ class _Search:
         if _reach(reach, need) > left or _packing(broken) > left:
             return
         if left == 1:
-            self._last_cell(coefs, residual, failed, support, chosen, budget)
+            if not (self.exact and self._misfit(pivots, settle, allowed, chosen, budget)):
+                self._last_cell(coefs, residual, failed, support, chosen, budget)
             return
         # A cell is worth choosing only if it and the left − 1 best others can reach the need.
         allowed = allowed & (worth >= need - reach[left - 2])
         counts = (broken & allowed).sum(axis=1)
         if not counts.all():
             return
+        if self.exact and self._misfit(pivots, settle, allowed, chosen, budget):
+            return
         row = int(np.flatnonzero(failed)[np.argmin(counts)])
+        pivot = coefs[row]
         for j in np.flatnonzero(support[row] & allowed).tolist():
-            factor = coefs[:, j] / coefs[row, j]
-            reduced = coefs - np.outer(factor, coefs[row])
+            factor = coefs[:, j] / pivot[j]
+            reduced = coefs - np.outer(factor, pivot)
             rest = residual - factor * residual[row]
             reduced[row], rest[row] = 0, 0
             allowed[j] = False
-            self._branch(reduced, rest, allowed, [*chosen, j], budget)
+            carried = pivots[:, j] / pivot[j]
+            below = np.vstack([pivots - np.outer(carried, pivot), pivot])
+            settled = np.append(settle - carried * residual[row], residual[row])
+            self._branch(reduced, rest, allowed, [*chosen, j], budget, below, settled)
             if len(self.found) >= self.wanted:
                 return
+
+    def _count(self) -> None:
+        """One more node; past the node budget or the deadline the search gives up."""
+        self.nodes += 1
+        if self.nodes > NODE_LIMIT or (self.nodes % 64 == 0 and time.monotonic() > self.deadline):
+            raise Undecided("node budget", list(self.found.values()))
+
+    def _misfit(self, pivots, settle, allowed, chosen: list[int], budget: int) -> bool:
+        """Whether a chosen cell's change is already settled and cannot be kept (beyond rounding).
+
+        Only asked when every set below has ``budget`` cells: each such set would
+        break that cell's bound at its leaf, so none is kept and none is extended
+        (what the leaves would have recorded in ``unsure`` is recorded here).
+        """
+        if not chosen:
+            return False
+        open_ = np.abs(pivots[:, allowed]) > TOLERANCE
+        settled = ~open_.any(axis=1)
+        if not settled.any():
+            return False
+        rows = np.flatnonzero(settled)
+        cells = np.array(chosen)[rows]
+        delta = -settle[rows] / pivots[rows, cells]
+        problem = self.problem
+        matrix = problem.state.matrix
+        columns = np.array(problem.costly)[cells]
+        new = problem.current[cells] + delta
+        bad = (
+            (np.abs(delta) < TOLERANCE - _MARGIN)
+            | (new < matrix.lower[columns] - TOLERANCE - _MARGIN)
+            | (matrix.integral[columns] & (np.abs(new - np.round(new)) > TOLERANCE + _MARGIN))
+            | (np.abs(delta) > problem.state.big * (1 + _MARGIN))
+        )
+        if not bad.any():
+            return False
+        self.unsure = min(self.unsure, budget + 1)
+        return True
 
     def _last_cell(self, coefs, residual, failed, support, chosen: list[int], budget: int) -> None:
         """One cell left: those whose single change settles every broken identity, checked all at once."""
@@ -146,6 +205,7 @@ class _Search:
 
     def _leaf(self, reduced: np.ndarray | None, chosen: list[int], budget: int) -> None:
         """Keep a set that makes every identity hold if its values fit; else try it with one more cell."""
+        self.leaves += 1
         columns = self.coefs[:, chosen]
         delta, _, rank, _ = np.linalg.lstsq(columns, -self.residual, rcond=None)
         if rank < len(chosen) or np.any(np.abs(columns @ delta + self.residual) > TOLERANCE):

@@ -241,7 +241,8 @@ def cover_bound(groups: list[frozenset[int]], enough: int, deadline: float) -> i
     highs.run()
     if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
         return round(highs.getInfo().objective_function_value)
-    return max(packing, round(highs.getInfo().mip_dual_bound))
+    bound = highs.getInfo().mip_dual_bound
+    return max(packing, round(bound)) if np.isfinite(bound) else packing  # no bound yet when stopped at once
 
 
 def _packing(groups: list[frozenset[int]]) -> int:
