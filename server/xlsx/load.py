@@ -75,6 +75,7 @@ def load_grids(source: Source, limits: Limits | None = None) -> list[Grid]:
     grids = fast.read(data, parts.xml, limits, parts.crc)
     if grids is not None:
         return grids
+    del parts  # the inflated parts are not kept while openpyxl reads the file
     return load_with_openpyxl(data, limits)
 
 
