@@ -140,13 +140,15 @@ class _Search:
         pivot = coefs[row]
         for j in np.flatnonzero(support[row] & allowed).tolist():
             factor = coefs[:, j] / pivot[j]
-            reduced = coefs - np.outer(factor, pivot)
+            reduced = coefs - factor[:, None] * pivot
             rest = residual - factor * residual[row]
             reduced[row], rest[row] = 0, 0
             allowed[j] = False
-            carried = pivots[:, j] / pivot[j]
-            below = np.vstack([pivots - np.outer(carried, pivot), pivot])
-            settled = np.append(settle - carried * residual[row], residual[row])
+            below = settled = None
+            if self.exact:  # the chosen cells' changes are only needed to cut branches early
+                carried = pivots[:, j] / pivot[j]
+                below = np.concatenate((pivots - carried[:, None] * pivot, pivot[None]))
+                settled = np.concatenate((settle - carried * residual[row], residual[row : row + 1]))
             self._branch(reduced, rest, allowed, [*chosen, j], budget, below, settled)
             if len(self.found) >= self.wanted:
                 return
