@@ -366,6 +366,22 @@ def test_handmade_odd_sheets_are_read_or_refused_alike(name):
     assert_same(handmade(ODD[name], strings=SHARED))
 
 
+def test_a_date_format_in_the_first_cell_style_is_read_alike():
+    """Found by tools/fuzz_reader.py: a cell without ``s`` has style 0, a date when style 0 has a date format."""
+    for number in ("14", "164", "165"):
+        data = _replace_part(
+            handmade(PLAIN["numbers"]),
+            "xl/styles.xml",
+            lambda text, number=number: text.replace(
+                '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+                f'<xf numFmtId="{number}" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+            ),
+        )
+        assert_same(data)
+        grids, why = fast_grids(data)
+        assert grids is None or isinstance(grids[0].rows[0][0], (dt.datetime, dt.timedelta)), why
+
+
 def test_dates_of_the_1904_epoch_are_read_alike():
     for flag in ("1", "true", "0", "false"):
         assert_same(handmade(ODD["dates"], workbook_pr=f'<workbookPr date1904="{flag}"/>'))
@@ -523,3 +539,79 @@ def _replace_part(data: bytes, name: str, edit) -> bytes:
 
 def test_the_good_workbook_of_the_hostile_corpus_takes_the_fast_path():
     assert_same(good(), fast_expected=True)
+
+
+# Found by differential fuzzing (tools/fuzz_reader.py) ---------------------------------------------
+
+_X_SHEET = "xl/worksheets/sheet1.xml"
+FUZZ_FOUND = {
+    "unprefixed_cell_in_a_prefixed_sheet": (
+        dict(prefix="x", strings=SHARED),
+        _X_SHEET,
+        '<x:c r="A1" t="s"><x:v>0</x:v></x:c>',
+        '<c r="A1" t="s"><v>0</v></c>',
+    ),
+    "unprefixed_formula_in_a_prefixed_sheet": (
+        dict(prefix="x"),
+        _X_SHEET,
+        '<x:c r="A1"><x:v>5</x:v></x:c>',
+        '<x:c r="A1"><f>1+2</f><v>3</v></x:c>',
+    ),
+    "default_namespace_declared_again": (dict(), _X_SHEET, '<row r="1">', '<row r="1" xmlns="urn:other">'),
+    "prefix_declared_again": (
+        dict(prefix="x"),
+        _X_SHEET,
+        '<x:row r="1">',
+        '<x:row r="1" xmlns:x="urn:other">',
+    ),
+    "two_texts_in_a_shared_string": (
+        dict(strings=SHARED),
+        "xl/sharedStrings.xml",
+        "<si><t>#N/A</t></si>",
+        "<si><t>1</t><t>2</t></si>",
+    ),
+    "text_after_runs_in_a_shared_string": (
+        dict(strings=SHARED),
+        "xl/sharedStrings.xml",
+        "<si><t>#N/A</t></si>",
+        "<si><r><t>1</t></r><t>2</t></si>",
+    ),
+    "shared_string_index_beyond_the_items": (
+        dict(strings=SHARED),
+        _X_SHEET,
+        '<c r="A1" t="s"><v>0</v></c>',
+        '<c r="A1" t="s"><v>1111111111111111111111111111111111111111</v></c><c r="B1" t="b"><v>1</v></c>',
+    ),
+    "style_number_with_a_leading_zero": (dict(), _X_SHEET, '<c r="A1"><v>5</v></c>', '<c r="A1" s="01"><v>5</v></c>'),
+    "foreign_element_among_relationships": (
+        dict(),
+        "xl/_rels/workbook.xml.rels",
+        "</Relationships>",
+        "<row/></Relationships>",
+    ),
+    "foreign_element_among_sheets": (dict(), "xl/workbook.xml", "</sheets>", "<v>9</v></sheets>"),
+    "foreign_element_among_styles": (dict(), "xl/styles.xml", "<cellXfs", "<cellXfs><x/></cellXfs><cellXfs"),
+    "defined_name_of_a_sheet_not_there": (
+        dict(),
+        "xl/workbook.xml",
+        "</sheets>",
+        '</sheets><definedNames><definedName name="_xlnm.Print_Area" localSheetId="9">A1:B2</definedName></definedNames>',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUZZ_FOUND))
+def test_files_found_by_fuzzing_are_read_alike(name):
+    options, part, old, new = FUZZ_FOUND[name]
+    body = PLAIN["numbers"] if "shared" not in name and "unprefixed_cell" not in name else PLAIN["shared"]
+    data = handmade(body, **options)
+    assert old in zipfile.ZipFile(io.BytesIO(data)).read(part).decode()
+    assert_same(_replace_part(data, part, lambda text: text.replace(old, new, 1)))
+
+
+def test_core_properties_openpyxl_refuses_are_read_alike():
+    core = (
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dcterms="http://purl.org/dc/terms/"><dcterms:created>not a date</dcterms:created></cp:coreProperties>'
+    )
+    assert_same(_add_part(handmade(PLAIN["numbers"]), "docProps/core.xml", core))

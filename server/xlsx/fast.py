@@ -17,6 +17,12 @@ twice), and they all run before calamine sees anything:
   parser, without DTD, comment or CDATA; the workbook, its relationships and
   styles are of the usual form (remembered by their bytes: a batch of files
   from one template checks them once);
+* openpyxl's own parsers read the workbook-wide parts (content types, workbook,
+  relationships, styles, defined names, document properties) as its reader
+  does, all but the shared strings and the sheets (remembered by their bytes):
+  a well-formed part may still hold an element they refuse; a part written
+  with a namespace prefix has no element without it, and no part declares its
+  namespace again inside (tools/fuzz_reader.py found each of these);
 * calamine allocates a dense grid up to the farthest cell and reserves room
   for as many shared strings as the file announces: every position must be
   within the rows and columns ``load_grids`` reads, the announced count
@@ -49,6 +55,7 @@ import math
 import pyexpat
 import re
 import struct
+import warnings
 import zlib
 from collections.abc import Mapping
 
@@ -56,6 +63,9 @@ try:
     import python_calamine
 except ImportError:  # without it every file takes the openpyxl path
     python_calamine = None
+from openpyxl.packaging.core import DocumentProperties
+from openpyxl.packaging.custom import CustomPropertyList
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.styles.numbers import is_timedelta_format
@@ -63,6 +73,9 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.constants import ARC_CORE
+from openpyxl.xml.constants import ARC_CUSTOM
+from openpyxl.xml.functions import fromstring
 
 from ..workbook.grid import Grid
 from .archive import SHEET_PART
@@ -104,11 +117,15 @@ _EDGE = re.compile(
     rb"<t>(?:[ \t\n]|&#(?:9|1[03]|32);"
     rb"|[^<]*+(?:(?<=[ \t\n])|(?<=&#9;)|(?<=&#10;)|(?<=&#13;)|(?<=&#32;))</t>)"
 )
+_TEXT_AFTER_TEXT = re.compile(rb"(?:</t>|<t/>|</r>)\s*<t[\s/>]")
+_STRING_ITEM = re.compile(rb"<si[\s/>]")
 _EMPTY_TEXT = (b"<t/>", b"<t></t>", b'preserve"/>', b'preserve"></t>', b"<is></is>", b"<is/>", b"<si/>", b"<si></si>")
 _NO_CACHED_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)</c>")
 _DECIMAL = re.compile(rb"<v>(-?\d++\.\d++)</v>")
 _REFS = re.compile(rb' r="([A-Z]*\d+)"')
 _ROWS = re.compile(rb'<row r="(\d+)"')
+_UNPREFIXED = re.compile(rb"</?[A-Za-z_][\w.-]*[\s/>]")
+"""An element name without a prefix (the XML declaration, comments and CDATA start otherwise)."""
 _ATTRIBUTE_PREFIX = re.compile(rb'\s(\w+):[\w.-]+="')
 """Row numbers and cell references: in a sheetData of the plain form only rows and cells have an r."""
 _CELL_TYPES = {None: "n", b"n": "n", b"s": "s", b"str": "str", b"inlineStr": "inlineStr", b"b": "b", b"e": "e"}
@@ -180,10 +197,13 @@ def _read(data: bytes, parts: Mapping[str, bytes], limits: Limits, crc: Mapping[
     for name, content in parts.items():
         if name not in _BOOK_PARTS and not name.startswith("xl/theme/") and not SHEET_PART.match(name):
             _check_other_part(content, name)
+    _openpyxl_reads_book(parts)
     strings = parts.get("xl/sharedStrings.xml") if has_strings else None
+    items = 0
     if strings is not None:
         strings = _unprefixed(strings, "shared strings")
         _check_strings(strings, limits)
+        items = len(_STRING_ITEM.findall(strings))
     bodies = []
     for name, _hidden, part in sheets:
         content = parts.get(part)
@@ -205,12 +225,87 @@ def _read(data: bytes, parts: Mapping[str, bytes], limits: Limits, crc: Mapping[
     for (name, hidden, part), body, grid, spent in zip(sheets, bodies, values, plain, strict=True):
         rows = None if spent is None else _plain_rows(part, body, grid, limits)
         if rows is None:
-            rows, spent = _rows(part, body, grid, date_styles, epoch, limits)
+            rows, spent = _rows(part, body, grid, date_styles, epoch, limits, items)
         budget -= spent
         grids.append(Grid(name, rows, hidden=hidden))
     if budget < 0:
         raise _NotFast("cells and rows beyond the budget of the openpyxl reader")
     return grids
+
+
+class _Archive:
+    """The inflated parts, as openpyxl's reader reads a zip (a part not there: KeyError, as zipfile)."""
+
+    def __init__(self, parts: Mapping[str, bytes]):
+        self.parts = parts
+
+    def read(self, name: str) -> bytes:
+        return self.parts[name]
+
+    def namelist(self) -> list[str]:
+        return list(self.parts)
+
+    def open(self, name: str) -> io.BytesIO:
+        """A read-only sheet reads its dimension when made: not here (the sheets are checked apart)."""
+        if name not in self.parts:
+            raise KeyError(name)
+        return io.BytesIO(b'<worksheet xmlns="' + MAIN_NS + b'"/>')
+
+
+_OPENPYXL_BOOKS: dict[tuple[tuple[str, bytes], ...], str] = {}
+_OWN_FILE = ("xl/sharedStrings.xml", ARC_CORE, ARC_CUSTOM, "docProps/app.xml")
+"""Parts that differ from file to file of one template (openpyxl does not read app.xml)."""
+_CHECKED_PROPERTIES: set[bytes] = set()
+
+
+def _openpyxl_reads_book(parts: Mapping[str, bytes]) -> None:
+    """openpyxl reads the workbook-wide parts (content types, workbook, relationships, styles, names,
+    properties …) with its own parsers, which refuse elements a well-formed part may still hold where
+    they expect others (found by tools/fuzz_reader.py): run them, as openpyxl's reader does, all but
+    the shared strings and the sheets; any error leaves the file to openpyxl (remembered by the bytes)."""
+    key = tuple(
+        (name, content)
+        for name, content in parts.items()
+        if name not in _OWN_FILE and not SHEET_PART.match(name) and not name.startswith("xl/theme/")
+    )
+    for name, parse in ((ARC_CORE, DocumentProperties), (ARC_CUSTOM, CustomPropertyList)):
+        content = parts.get(name)
+        if content is not None and content not in _CHECKED_PROPERTIES:
+            try:
+                parse.from_tree(fromstring(content))
+            except Exception as error:
+                raise _NotFast(f"openpyxl refuses {name}: {type(error).__name__}") from None
+            if len(_CHECKED_PROPERTIES) >= 256:
+                _CHECKED_PROPERTIES.clear()
+            _CHECKED_PROPERTIES.add(content)
+    verdict = _OPENPYXL_BOOKS.get(key)
+    if verdict is None:
+        reader = ExcelReader.__new__(ExcelReader)
+        reader.archive = _Archive(parts)
+        reader.valid_files = list(parts)
+        reader.read_only, reader.keep_vba, reader.data_only, reader.keep_links, reader.rich_text = (
+            True,
+            False,
+            True,
+            True,
+            False,
+        )
+        reader.shared_strings = []
+        reader.read_strings = lambda: None  # read by calamine, checked apart
+        reader.read_properties = reader.read_custom = lambda: None  # each file's own: parsed above
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                reader.read()
+            verdict = ""
+        except Exception as error:  # what makes openpyxl refuse the file
+            verdict = f"openpyxl refuses the workbook parts: {type(error).__name__}"
+        if sum(len(content) for _, content in key) <= _CACHED_BYTES:
+            if len(_OPENPYXL_BOOKS) >= 64:
+                _OPENPYXL_BOOKS.clear()
+            _OPENPYXL_BOOKS[key] = verdict
+    if verdict:
+        raise _NotFast(verdict)
 
 
 def _book(parts: Mapping[str, bytes]) -> _Book:
@@ -270,9 +365,13 @@ def _unprefixed(content: bytes, what: str) -> bytes:
     if prefix is None:
         if b'xmlns="' + MAIN_NS + b'"' not in head:
             raise _NotFast(f"{what}: not in the main namespace")
+        if content.find(b'xmlns="', len(head)) >= 0:
+            raise _NotFast(f"{what}: the default namespace declared again inside")
         return content
     if b"xmlns:" + prefix + b'="' + MAIN_NS + b'"' not in head:
         raise _NotFast(f"{what}: prefix not bound to the main namespace")
+    if _UNPREFIXED.search(content) or content.find(b"xmlns:" + prefix + b"=", len(head)) >= 0:
+        raise _NotFast(f"{what}: an element without the prefix (in no namespace or another)")
     return content.replace(b"<" + prefix + b":", b"<").replace(b"</" + prefix + b":", b"</")
 
 
@@ -343,6 +442,8 @@ def _check_strings(strings: bytes, limits: Limits) -> None:
     for marker, what in ((b"_x00", "_xHHHH_ escape"), (b"<rPh", "phonetic run"), (b"\r", "carriage return")):
         if marker in strings:
             raise _NotFast(f"shared strings: {what}")
+    if _TEXT_AFTER_TEXT.search(strings):
+        raise _NotFast("shared strings: a text after another in one item (openpyxl keeps the last, calamine all)")
     _check_edges(strings, "shared strings")
 
 
@@ -595,7 +696,7 @@ def _plain_sheet(columns: int) -> re.Pattern[bytes]:
             rb'|<t xml:space="preserve">' + _TEXT + rb"++</t>)</is>"
         )
         cell = (
-            rb'<c r="(?:' + letters + rb')\1"(?: s="\d{1,9}")?+'
+            rb'<c r="(?:' + letters + rb')\1"(?: s="(?:0|[1-9]\d{0,8})")?+'
             rb'(?:(?: t="n")?+(?:/>|>(?:(?:' + formula + rb")?+" + number + rb")?+</c>)"
             rb'| t="inlineStr"(?:/>|>(?:' + inline + rb")?+</c>)"
             rb'| t="s"(?:/>|>(?:<v>\d{1,9}+</v>)?+</c>)'
@@ -633,7 +734,8 @@ def _plain_check(body: bytes, dates, empty_strings: bool, limits: Limits) -> int
 
     In the plain form calamine's values map one to one to openpyxl's: calamine's ``""`` is
     openpyxl's None (no empty strings in the sheet), a whole float is openpyxl's int (every
-    whole number written without ``.`` or ``E``), and no cell has a style openpyxl reads as a date.
+    whole number written without ``.`` or ``E``), and no cell has a style openpyxl reads as a date
+    (nor has the default style 0 a date format).
     Every position is within the limits (checked before calamine sees the file)."""
     if body and _plain_sheet(limits.columns).fullmatch(body) is None or b"&#6553" in body:
         return None
@@ -648,6 +750,8 @@ def _plain_check(body: bytes, dates, empty_strings: bool, limits: Limits) -> int
             return None  # 5.0: openpyxl reads a float, calamine's 5.0 would become 5
     if empty_strings and b't="s"' in body:
         return None  # an empty shared string: calamine's "" is then not always openpyxl's None
+    if 0 in dates:
+        return None  # a cell without s has style 0: a date then
     for style in dates:
         if b' s="%d"' % style in body:
             return None
@@ -744,7 +848,7 @@ def _cell_attrs(raw: bytes) -> tuple[str, int]:
     return known
 
 
-def _rows(part, body, grid, date_styles, epoch, limits) -> tuple[list[list[object]], int]:
+def _rows(part, body, grid, date_styles, epoch, limits, items=0) -> tuple[list[list[object]], int]:
     """The sheet's rows as the openpyxl reader gives them (values from the XML text or calamine's grid),
     and the cells and rows the openpyxl reader would count against its budget."""
     columns = _COLUMNS.get(limits.columns)
@@ -825,8 +929,8 @@ def _rows(part, body, grid, date_styles, epoch, limits) -> tuple[list[list[objec
                 except (OverflowError, ValueError):
                     value = "#VALUE!"
         elif kind == "s":
-            if not text.isdigit():
-                raise _NotFast(f"{part}: shared string index {text!r}")
+            if not text.isdigit() or int(text) >= items:
+                raise _NotFast(f"{part}: shared string index {text[:20]!r} (of {items})")
             value = _grid_value(grid, row_number, column)
         elif kind == "str":
             value = _grid_value(grid, row_number, column)
