@@ -64,6 +64,8 @@ BATCH = 100
 """Files written per transaction: a commit waits for the disk, a file's rows do not."""
 IN_FLIGHT = 64
 """Files handed to each worker process ahead of the writer (bounds the parent's memory)."""
+PER_TASK = 16
+"""Files a worker checks per task."""
 
 
 @dataclass(frozen=True)
@@ -198,17 +200,31 @@ def _checked_here(session: Session, units: dict, files: Iterable[Path], year: in
 
 
 def _checked_in_pool(session: Session, units: dict, files: Iterable[Path], year: int, jobs: int) -> Iterator[Checked]:
-    """Check files in ``jobs`` worker processes, results in the files' order, a bounded number ahead."""
+    """Check files in ``jobs`` worker processes, results in the files' order, a bounded number ahead.
+
+    Files go to the workers in groups of :data:`PER_TASK` (a task costs more to hand over than a file to check).
+    """
     url = session.get_bind().url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("spawn")  # no copied connections or locks; the same on Windows
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(url, units, year)) as pool:
         pending = deque()
-        for path in files:
-            pending.append(pool.submit(_check_in_worker, path))
-            if len(pending) >= IN_FLIGHT * jobs:
-                yield pending.popleft().result()
+        for group in _groups(files, PER_TASK):
+            pending.append(pool.submit(_check_in_worker, group))
+            if len(pending) * PER_TASK >= IN_FLIGHT * jobs:
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
+
+
+def _groups(files: Iterable[Path], size: int) -> Iterator[list[Path]]:
+    group = []
+    for path in files:
+        group.append(path)
+        if len(group) >= size:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 _worker: _Checker | None = None
@@ -224,8 +240,8 @@ def _start_worker(url: str, units: dict, year: int) -> None:
     _worker = _Checker(sessionmaker(make_engine(url, keep_connection=True)), units, year)
 
 
-def _check_in_worker(path: Path) -> Checked:
-    return _worker.check(path)
+def _check_in_worker(paths: list[Path]) -> list[Checked]:
+    return [_worker.check(path) for path in paths]
 
 
 # Writing ------------------------------------------------------------------------------------
