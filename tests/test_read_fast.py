@@ -590,12 +590,11 @@ FUZZ_FOUND = {
         "<row/></Relationships>",
     ),
     "foreign_element_among_sheets": (dict(), "xl/workbook.xml", "</sheets>", "<v>9</v></sheets>"),
-    "foreign_element_among_styles": (dict(), "xl/styles.xml", "<cellXfs", "<cellXfs><x/></cellXfs><cellXfs"),
-    "defined_name_of_a_sheet_not_there": (
+    "foreign_element_among_styles": (
         dict(),
-        "xl/workbook.xml",
-        "</sheets>",
-        '</sheets><definedNames><definedName name="_xlnm.Print_Area" localSheetId="9">A1:B2</definedName></definedNames>',
+        "xl/styles.xml",
+        "</cellXfs>",
+        '</cellXfs><colors><indexedColors><rgbColor rgb="00000000"/><x/></indexedColors></colors>',
     ),
 }
 
@@ -607,6 +606,39 @@ def test_files_found_by_fuzzing_are_read_alike(name):
     data = handmade(body, **options)
     assert old in zipfile.ZipFile(io.BytesIO(data)).read(part).decode()
     assert_same(_replace_part(data, part, lambda text: text.replace(old, new, 1)))
+
+
+def test_workbook_wide_parts_openpyxl_reads_keep_the_fast_path():
+    """Print areas, a defined name of a sheet not there, properties: openpyxl reads them, the fast path too."""
+    names = (
+        '</sheets><definedNames><definedName name="_xlnm.Print_Area" localSheetId="0">表1!$A$1:$B$2</definedName>'
+        '<definedName name="_xlnm.Print_Area" localSheetId="9">A1:B2</definedName></definedNames>'
+    )
+    data = _replace_part(handmade(PLAIN["numbers"]), "xl/workbook.xml", lambda text: text.replace("</sheets>", names))
+    core = (
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>张三</dc:creator></cp:coreProperties>'
+    )
+    assert_same(_add_part(data, "docProps/core.xml", core), fast_expected=True)
+
+
+def test_shared_strings_declared_but_not_there_are_refused_alike():
+    data = handmade(PLAIN["numbers"], strings=SHARED)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "xl/sharedStrings.xml":
+                target.writestr(info.filename, source.read(info))
+    assert_same(out.getvalue())
+    assert outcome(slow, out.getvalue())[0] == "refused"
+
+
+def test_xml_parts_larger_than_a_report_workbooks_are_left_to_openpyxl():
+    """Found by fuzzing: the checks cost ~30 ms per MB of a hostile part; beyond 1 MB of XML openpyxl reads."""
+    formula = row(1, '<c r="A1"><f>' + "A1+" * 200_000 + "1</f><v>1</v></c>")
+    assert_same(handmade(formula), fast_expected=True)
+    assert_same(handmade([formula, formula]), fast_expected=False)
 
 
 def test_core_properties_openpyxl_refuses_are_read_alike():
