@@ -52,6 +52,25 @@ def test_a_lone_surrogate_is_a_422_naming_the_field(client, body, field):
     assert "无法编码的字符" in payload["error"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a surrogate written as UTF-8 bytes: Python's JSON reader decodes it with surrogatepass
+        '{"version": "2021", "values": {"t2.new.c_natural": "X"}}'.encode().replace(b"X", b"\xed\xa0\x80"),
+        # the whole body in UTF-16 or UTF-32 (Python's JSON reader detects it), with a lone surrogate in it
+        '{"version": "2021", "values": {"t2.new.c_natural": "X"}}'.encode("utf-16-le").replace(b"X\x00", b"\x00\xd8"),
+        '{"version": "2021", "values": {"t2.new.c_natural": "X"}}'.encode("utf-32-le").replace(
+            b"X\x00\x00\x00", b"\x00\xd8\x00\x00"
+        ),
+    ],
+    ids=["utf-8 bytes", "utf-16", "utf-32"],
+)
+def test_a_lone_surrogate_without_an_escape_is_a_422_too(client, body):
+    response = client.post("/api/v1/validate", data=body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "values.t2.new.c_natural"
+
+
 def test_a_whole_emoji_is_fine(client):
     response = _post(client, json.dumps({"version": "2021", "values": {}, "header": {"unit": "甲街道😀"}}))
     assert response.status_code == 200

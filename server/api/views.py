@@ -37,6 +37,11 @@ from .openapi import operations
 from .schemas import load_report_input
 from .schemas import load_upload
 
+_MAY_HOLD_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]|\x00")
+"""Bytes of a JSON body that may decode to a lone surrogate: a ``\\udXXX`` escape, a surrogate written
+in UTF-8 (Python's JSON reader lets it through), or a NUL byte (a UTF-16 or UTF-32 body). Bodies
+without them (nearly all) are not walked field by field."""
+
 # Values ------------------------------------------------------------------------------
 
 
@@ -57,7 +62,7 @@ def _json_body() -> dict:
         raise ServerError("请求内容不是有效的 JSON。", status=400) from error
     if not isinstance(data, dict):
         raise ServerError("请求内容应为 JSON 对象。", status=422)
-    bad = unencodable_fields(data)
+    bad = unencodable_fields(data) if _MAY_HOLD_SURROGATE.search(request.get_data(cache=True)) else []
     if bad:
         raise ServerError(
             f"请求数据有 {len(bad)} 处问题：{bad[0]['field']}：{bad[0]['message']}", status=422, errors=bad
