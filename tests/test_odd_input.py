@@ -56,7 +56,7 @@ def test_a_lone_surrogate_is_a_422_naming_the_field(client, body, field):
     "body",
     [
         # a surrogate written as UTF-8 bytes: Python's JSON reader decodes it with surrogatepass
-        '{"version": "2021", "values": {"t2.new.c_natural": "X"}}'.encode().replace(b"X", b"\xed\xa0\x80"),
+        b'{"version": "2021", "values": {"t2.new.c_natural": "X"}}'.replace(b"X", b"\xed\xa0\x80"),
         # the whole body in UTF-16 or UTF-32 (Python's JSON reader detects it), with a lone surrogate in it
         '{"version": "2021", "values": {"t2.new.c_natural": "X"}}'.encode("utf-16-le").replace(b"X\x00", b"\x00\xd8"),
         '{"version": "2021", "values": {"t2.new.c_natural": "X"}}'.encode("utf-32-le").replace(
