@@ -590,6 +590,9 @@ FUZZ_FOUND = {
         "<row/></Relationships>",
     ),
     "foreign_element_among_sheets": (dict(), "xl/workbook.xml", "</sheets>", "<v>9</v></sheets>"),
+    "sheet_element_of_another_name": (dict(), "xl/workbook.xml", '<sheet name="表1"', '<shCet name="表1"'),
+    "empty_row_before_sheet_data": (dict(), _X_SHEET, '<dimension ref="A1"/>', '<row/><dimension ref="A1"/>'),
+    "encoding_utf8_with_chinese_text": (dict(), _X_SHEET, 'encoding="UTF-8"', 'encoding="utf8"'),
     "foreign_element_among_styles": (
         dict(),
         "xl/styles.xml",
@@ -603,6 +606,7 @@ FUZZ_FOUND = {
 def test_files_found_by_fuzzing_are_read_alike(name):
     options, part, old, new = FUZZ_FOUND[name]
     body = PLAIN["numbers"] if "shared" not in name and "unprefixed_cell" not in name else PLAIN["shared"]
+    body = PLAIN["inline"] if "chinese" in name else body
     data = handmade(body, **options)
     assert old in zipfile.ZipFile(io.BytesIO(data)).read(part).decode()
     assert_same(_replace_part(data, part, lambda text: text.replace(old, new, 1)))

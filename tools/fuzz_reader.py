@@ -101,10 +101,9 @@ def seeds() -> list[bytes]:
     out = [steady(data) for data in out]
     out.append(handmade(list(PLAIN.values()), strings=SHARED))
     out.append(handmade(list(PLAIN.values()), strings=SHARED, prefix="x"))
-    odd = list(ODD.values())
-    for start in range(0, len(odd), 6):
-        pr = '<workbookPr date1904="1"/>' if start % 12 else "<workbookPr/>"
-        out.append(handmade(odd[start : start + 6], strings=SHARED, workbook_pr=pr))
+    for odd in ODD.values():  # each odd sheet beside plain ones: a mutation may make it readable or not
+        pr = '<workbookPr date1904="1"/>' if len(odd) % 3 == 0 else "<workbookPr/>"
+        out.append(handmade([PLAIN["shared"], odd, PLAIN["numbers"]], strings=SHARED, workbook_pr=pr))
     return out
 
 
@@ -519,6 +518,11 @@ def _zipped(parts: dict[str, bytes], method: int) -> bytes:
     return out.getvalue()
 
 
+def seed_of(seed: int, index: int, count: int) -> int:
+    """Which seed workbook case ``index`` mutates (as :func:`case` picks it)."""
+    return random.Random(seed * 1_000_003 + index).choice(range(count))
+
+
 def case(seed: int, index: int, corpus: list[bytes]) -> bytes:
     rng = random.Random(seed * 1_000_003 + index)
     return mutate(rng, rng.choice(corpus))
@@ -630,7 +634,7 @@ class _Worker:
         self.process = context.Process(target=_child, args=(child, seed, slow_ms), daemon=True)
         self.process.start()
         child.close()
-        self.connection.recv()  # ready
+        self.seeds = self.connection.recv()[1]  # ready
         self.index: int | None = None
         self.since = 0.0
 
@@ -652,6 +656,8 @@ def fuzz(cases: int, seed: int, workers: int = 2, slow_ms: float = 50.0, timeout
     findings: list[tuple[int, list[str]]] = []
     counts = {"cases": 0, "refused_by_archive": 0, "read": 0, "fast": 0}
     reasons: dict[str, int] = {}
+    by_seed: dict[int, list[int]] = {}
+    seed_count = pool[0].seeds
     try:
         for worker in pool:
             if todo:
@@ -676,6 +682,9 @@ def fuzz(cases: int, seed: int, workers: int = 2, slow_ms: float = 50.0, timeout
                         else:
                             counts["read"] += 1
                             counts["fast"] += result["fast"]
+                            origin = by_seed.setdefault(seed_of(seed, index, seed_count), [0, 0])
+                            origin[0] += 1
+                            origin[1] += result["fast"]
                             if result.get("why"):
                                 reason = re.sub(r"[\d'\"].*", "", result["why"].split(": ", 1)[-1])[:50]
                                 reasons[reason] = reasons.get(reason, 0) + 1
@@ -698,6 +707,7 @@ def fuzz(cases: int, seed: int, workers: int = 2, slow_ms: float = 50.0, timeout
             worker.process.join(5)
             worker.stop()
     counts["reasons"] = dict(sorted(reasons.items(), key=lambda item: -item[1]))
+    counts["by_seed"] = {number: tuple(by_seed[number]) for number in sorted(by_seed)}
     return counts, findings
 
 
@@ -725,6 +735,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{counts['cases']} cases (seed {args.seed}) in {counts['seconds']} s: {counts['refused_by_archive']} "
             f"refused by the archive check, {counts['read']} read, {counts['fast']} by the fast path "
             f"({100 * counts['fast'] / read:.1f} %)"
+        )
+        print(
+            "  by seed workbook (read, by the fast path): "
+            + ", ".join(f"{number}: {read}/{taken}" for number, (read, taken) in counts["by_seed"].items())
         )
         for reason, count in list(counts["reasons"].items())[:25]:
             print(f"  {count:6d}  openpyxl: {reason}")

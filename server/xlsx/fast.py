@@ -204,7 +204,8 @@ def _read(data: bytes, parts: Mapping[str, bytes], limits: Limits, crc: Mapping[
     for name, content in parts.items():
         if name not in _BOOK_PARTS and not name.startswith("xl/theme/") and not SHEET_PART.match(name):
             _check_other_part(content, name)
-    _openpyxl_reads_book(parts)
+    if _openpyxl_reads_book(parts) != sheets:
+        raise _NotFast("openpyxl finds other sheets")  # <sheets> holding another element, say
     strings = parts.get("xl/sharedStrings.xml") if has_strings else None
     if has_strings and strings is None:
         raise _NotFast("shared strings declared, not there")  # openpyxl refuses the file
@@ -261,22 +262,23 @@ class _Archive:
         return io.BytesIO(b'<worksheet xmlns="' + MAIN_NS + b'"/>')
 
 
-_OPENPYXL_BOOKS: dict[tuple[tuple[str, bytes], ...], str] = {}
+_OPENPYXL_BOOKS: dict[tuple[tuple[str, bytes], ...], str | list[tuple[str, bool, str]]] = {}
 _OWN_FILE = ("xl/sharedStrings.xml", ARC_CORE, ARC_CUSTOM, "docProps/app.xml")
 """Parts that differ from file to file of one template (openpyxl does not read app.xml)."""
 _CHECKED_PROPERTIES: set[bytes] = set()
 
 
-def _openpyxl_reads_book(parts: Mapping[str, bytes]) -> None:
+def _openpyxl_reads_book(parts: Mapping[str, bytes]) -> list[tuple[str, bool, str]]:
     """openpyxl reads the workbook-wide parts (content types, workbook, relationships, styles, names,
     properties …) with its own parsers, which refuse elements a well-formed part may still hold where
     they expect others (found by tools/fuzz_reader.py): run them, as openpyxl's reader does, all but
-    the shared strings and the sheets; any error leaves the file to openpyxl (remembered by the bytes)."""
+    the shared strings and the sheets; any error leaves the file to openpyxl (remembered by the bytes).
+    The sheets openpyxl finds: (name, hidden, part) of each, in order."""
     key = tuple(
         (name, content)
         for name, content in parts.items()
         if name not in _OWN_FILE and not SHEET_PART.match(name) and not name.startswith("xl/theme/")
-    )
+    ) + tuple((name, b"") for name in parts if SHEET_PART.match(name))  # openpyxl skips a sheet not there
     for name, parse in ((ARC_CORE, DocumentProperties), (ARC_CUSTOM, CustomPropertyList)):
         content = parts.get(name)
         if content is not None and content not in _CHECKED_PROPERTIES:
@@ -306,15 +308,16 @@ def _openpyxl_reads_book(parts: Mapping[str, bytes]) -> None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 reader.read()
-            verdict = ""
+            verdict = [(ws.title, ws.sheet_state != "visible", ws._worksheet_path) for ws in reader.wb._sheets]
         except Exception as error:  # what makes openpyxl refuse the file
             verdict = f"openpyxl refuses the workbook parts: {type(error).__name__}"
         if sum(len(content) for _, content in key) <= _CACHED_BYTES:
             if len(_OPENPYXL_BOOKS) >= 64:
                 _OPENPYXL_BOOKS.clear()
             _OPENPYXL_BOOKS[key] = verdict
-    if verdict:
+    if isinstance(verdict, str):
         raise _NotFast(verdict)
+    return verdict
 
 
 def _book(parts: Mapping[str, bytes]) -> _Book:
@@ -337,7 +340,7 @@ def _check_other_part(content: bytes, what: str) -> None:
         raise _NotFast(f"{what}: DTD, comment or CDATA")
     declaration = content[: content.find(b"?>")] if content.startswith(b"<?xml") else b""
     encoding = re.search(rb"encoding=[\"']([\w-]+)", declaration)
-    if encoding is not None and encoding.group(1).lower() not in (b"utf-8", b"utf8"):
+    if encoding is not None and encoding.group(1).lower() != b"utf-8":  # expat reads "utf8" as ASCII
         raise _NotFast(f"{what}: encoding {encoding.group(1)!r}")
     try:
         pyexpat.ParserCreate(None, "}").Parse(content, True)  # as ElementTree parses: namespaces processed
@@ -503,6 +506,7 @@ def _date_styles(styles: bytes | None) -> tuple[frozenset[int], frozenset[int]]:
 
 # Sheets ---------------------------------------------------------------------------------------
 
+_OUTSIDE = re.compile(rb"<!|<(?:row|c)[\s/>]|<sheetData")
 _AROUND: dict[tuple[bytes, bytes], str] = {}
 """What is around a sheet's ``<sheetData>`` (identical in a batch of files from one template): "" when fine."""
 
@@ -546,9 +550,10 @@ def _sheet_body(part: str, content: bytes) -> bytes:
 def _check_around(head: bytes, tail: bytes, part: str) -> None:
     """openpyxl parses the whole sheet: what surrounds ``<sheetData>`` must not make it refuse or read more."""
     before = head[: head.rfind(b"<sheetData")]
-    for marker in (b"<!", b"<row ", b"<row>", b"<c ", b"<c>", b"<sheetData"):
-        if marker in before or marker in tail:
-            raise _NotFast(f"{part}: {marker.decode()} outside sheetData")
+    for text in (before, tail):
+        marker = _OUTSIDE.search(text)
+        if marker is not None:  # openpyxl's parser reads a row wherever it is (an empty one first hides row 1)
+            raise _NotFast(f"{part}: {marker.group().decode()} outside sheetData")
     closing = b"" if head.endswith(b"/>") else b"</sheetData>"
     _check_other_part(head + closing + tail, part)
     _check_dimension(before, part)
