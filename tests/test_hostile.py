@@ -124,6 +124,18 @@ def test_limits_are_settings_of_the_service(app):
     assert "上限 3 张" in response.get_json()["error"]
 
 
+def test_limits_from_the_environment_apply_outside_the_service_and_follow_changes(monkeypatch):
+    """The command line and collect's workers read the limits from SERVER_WORKBOOK_MAX_* (remembered by value)."""
+    monkeypatch.setenv("SERVER_WORKBOOK_MAX_SHEETS", "3")
+    with pytest.raises(WorkbookUnreadable, match="上限 3 张"):
+        load_grids(good())
+    monkeypatch.setenv("SERVER_WORKBOOK_MAX_SHEETS", "4")
+    with pytest.raises(WorkbookUnreadable, match="上限 4 张"):
+        load_grids(good())
+    monkeypatch.delenv("SERVER_WORKBOOK_MAX_SHEETS")
+    assert len(load_grids(good())) > 4
+
+
 # Annotated copy ---------------------------------------------------------------------------------
 
 

@@ -12,6 +12,8 @@ environment.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -77,6 +79,15 @@ def current() -> Limits:
 
     if has_app_context():
         return from_settings(current_app.config)
+    from ..config import SETTINGS
+
+    names = [setting.env_name for setting in SETTINGS if setting.name in SETTING_FIELDS]
+    return _from_environment(tuple((name, os.environ.get(name)) for name in names))
+
+
+@functools.lru_cache(maxsize=8)
+def _from_environment(variables: tuple[tuple[str, str | None], ...]) -> Limits:
+    """Limits from the values of the limit settings' environment variables (remembered: read once per file)."""
     from ..config import from_environment
 
-    return from_settings(from_environment())
+    return from_settings(from_environment({name: value for name, value in variables if value is not None}))
