@@ -54,6 +54,20 @@ def without_totals(form: Form, values: dict) -> dict:
     return {key: value for key, value in values.items() if key not in derived}
 
 
+def with_typos(version: str, seed: int, typos: int, blank_totals: bool) -> dict:
+    """A consistent report with ``typos`` detail cells of 表二 changed by a few (totals typed or blank).
+
+    The typo reports of the localisation tests, the recorded answers and benchmarks/click_bench.py.
+    """
+    form = get_form(version)
+    rng = random.Random(seed)
+    values = consistent_values(form, seed=seed)
+    keys = sorted(k for k, cell in form.cells.items() if k.startswith("t2.") and not cell.derived)
+    for key in rng.sample(keys, typos):
+        values[key] += rng.choice([1, 2, 3, 5, 10, 40])
+    return without_totals(form, values) if blank_totals else values
+
+
 def consistent_values(form: Form | str, seed: int = 0, high: int = 9) -> dict:
     """A random report whose identities and plausibility rules all hold, totals typed."""
     form = get_form(form) if isinstance(form, str) else form

@@ -14,7 +14,6 @@ import gzip
 import io
 import json
 import os
-import random
 import sys
 from pathlib import Path
 
@@ -24,6 +23,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 from builders import consistent_values  # noqa: E402
 from builders import header_for  # noqa: E402
+from builders import with_typos  # noqa: E402
 from builders import without_totals  # noqa: E402
 
 from server.forms import get_form  # noqa: E402
@@ -32,17 +32,6 @@ from server.xlsx.template import make_workbook  # noqa: E402
 
 GOLDEN = HERE / "data" / "golden_doors.json.gz"
 """Gzipped JSON: {case: {door: answer text}}."""
-
-
-def _typos(version: str, seed: int, count: int, blank_totals: bool) -> dict:
-    """A consistent report with ``count`` detail cells of 表二 changed by a few."""
-    form = get_form(version)
-    rng = random.Random(seed)
-    values = consistent_values(form, seed=seed)
-    keys = sorted(k for k, cell in form.cells.items() if k.startswith("t2.") and not cell.derived)
-    for key in rng.sample(keys, count):
-        values[key] += rng.choice([1, 2, 3, 5, 10, 40])
-    return without_totals(form, values) if blank_totals else values
 
 
 def _values(version: str, seed: int = 1, *, blank_totals: bool = False, **changes) -> dict:
@@ -67,18 +56,18 @@ def cases() -> dict[str, tuple[str, dict, dict, dict | None]]:
         "2021 one typo, totals typed": ("2021", {**_values("2021"), **typo}, {}, _values("2021")),
         "2021 three typos, totals blank": (
             "2021",
-            _typos("2021", 3, 3, True),
+            with_typos("2021", 3, 3, True),
             {},
             _values("2021", 3, blank_totals=True),
         ),
-        "2021 three typos, totals typed": ("2021", _typos("2021", 4, 3, False), {}, _values("2021", 4)),
+        "2021 three typos, totals typed": ("2021", with_typos("2021", 4, 3, False), {}, _values("2021", 4)),
         "2021 five typos, totals blank": (
             "2021",
-            _typos("2021", 5, 5, True),
+            with_typos("2021", 5, 5, True),
             {},
             _values("2021", 5, blank_totals=True),
         ),
-        "2021 two typos, totals typed": ("2021", _typos("2021", 7, 2, False), {}, _values("2021", 7)),
+        "2021 two typos, totals typed": ("2021", with_typos("2021", 7, 2, False), {}, _values("2021", 7)),
         "2021 text in number cells": ("2021", {**blank_2021, **text}, {}, blank_2021),
         "2021 blanks in totals and parts": (
             "2021",
@@ -90,7 +79,7 @@ def cases() -> dict[str, tuple[str, dict, dict, dict | None]]:
         "2019 one typo, totals blank": ("2019", {**blank_2019, **typo_2019}, {}, blank_2019),
         "2019 text and typos, totals typed": (
             "2019",
-            {**_typos("2019", 2, 2, False), "t2.new.c_other": "3件"},
+            {**with_typos("2019", 2, 2, False), "t2.new.c_other": "3件"},
             {},
             _values("2019", 2),
         ),

@@ -20,33 +20,19 @@ from __future__ import annotations
 
 import gzip
 import json
-import random
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
-from builders import consistent_values  # noqa: E402
-from builders import without_totals  # noqa: E402
+from builders import with_typos  # noqa: E402
 from engine import check  # noqa: E402
 
-from server.forms import get_form  # noqa: E402
 from server.locate import UNPROVEN  # noqa: E402
 
 ANSWERS = HERE / "data" / "locate_answers.json.gz"
 """Gzipped JSON: a list of {"version", "seed", "typos", "blank", "answer"}."""
-
-
-def with_typos(version: str, seed: int, typos: int, blank_totals: bool) -> dict:
-    """A consistent report with ``typos`` detail cells of 表二 changed (as in benchmarks/click_bench.py)."""
-    form = get_form(version)
-    rng = random.Random(seed)
-    values = consistent_values(form, seed=seed)
-    keys = sorted(k for k, cell in form.cells.items() if k.startswith("t2.") and not cell.derived)
-    for key in rng.sample(keys, typos):
-        values[key] += rng.choice([1, 2, 3, 5, 10, 40])
-    return without_totals(form, values) if blank_totals else values
 
 
 def summary(findings: list[dict]) -> list:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import highspy
 import pytest
 from builders import consistent_values
+from builders import with_typos
 from builders import without_totals
 from engine import check
 from engine import only
@@ -26,17 +26,6 @@ from server.locate import matrices
 from server.locate import search
 
 IDENTITY_RULES = ("sum.", "balance.")
-
-
-def _with_typos(version: str, seed: int, typos: int, blank_totals: bool) -> dict:
-    """A consistent report with ``typos`` detail cells of 表二 changed (typed or blank totals)."""
-    form = get_form(version)
-    rng = random.Random(seed)
-    values = consistent_values(form, seed=seed)
-    keys = sorted(k for k, cell in form.cells.items() if k.startswith("t2.") and not cell.derived)
-    for key in rng.sample(keys, typos):
-        values[key] += rng.choice([1, 2, 3, 5, 10, 40])
-    return without_totals(form, values) if blank_totals else values
 
 
 def _breaks(version: str, values: dict) -> list:
@@ -64,7 +53,7 @@ cases = st.one_of(
 @given(cases)
 def test_k_typos_are_explained_by_at_most_k_cells_the_same_way_every_time(case):
     version, seed, typos, blank_totals = case
-    values = _with_typos(version, seed, typos, blank_totals)
+    values = with_typos(version, seed, typos, blank_totals)
     report = check(version, values)
     assume(any(f.rule.startswith(IDENTITY_RULES) for f in report.findings))  # typos may cancel out
     assert not only(report, "locate.failed")
@@ -81,8 +70,8 @@ def test_k_typos_are_explained_by_at_most_k_cells_the_same_way_every_time(case):
 def test_simultaneous_validations_give_identical_results(monkeypatch):
     """The matrices are built once per form under a lock; every thread gets the sequential answer."""
     monkeypatch.setattr(matrices, "_CACHE", {})
-    inputs = [("2021", _with_typos("2021", seed, 1 + seed % 6, seed % 2 == 0)) for seed in range(12)]
-    inputs += [("2019", _with_typos("2019", seed, 1 + seed % 4, seed % 3 == 0)) for seed in range(6)]
+    inputs = [("2021", with_typos("2021", seed, 1 + seed % 6, seed % 2 == 0)) for seed in range(12)]
+    inputs += [("2019", with_typos("2019", seed, 1 + seed % 4, seed % 3 == 0)) for seed in range(6)]
 
     def findings(item):
         version, values = item
@@ -96,7 +85,7 @@ def test_simultaneous_validations_give_identical_results(monkeypatch):
 
 
 def test_ten_typos_with_blank_totals_are_explained_by_ten_cells_at_most():
-    values = _with_typos("2021", 7, 10, True)
+    values = with_typos("2021", 7, 10, True)
     report = check("2021", values)
     changes = _explanations(report)
     assert all(len(change) <= 10 for change in changes)
@@ -139,7 +128,7 @@ def test_a_stopped_search_keeps_its_best_set_and_says_so(monkeypatch):
 @pytest.mark.parametrize("typos", [2, 3, 4])
 def test_the_solver_and_the_branch_search_agree(monkeypatch, typos):
     """The MILP (HiGHS) and the branch-and-bound find sets of the same size."""
-    values = _with_typos("2021", typos, typos, False)
+    values = with_typos("2021", typos, typos, False)
     by_search = _explanations(check("2021", values))
 
     def undecided(*args, **kwargs):
@@ -178,7 +167,7 @@ def test_simultaneous_solver_runs_give_identical_results(monkeypatch):
         raise locate.Undecided("forced")
 
     monkeypatch.setattr(locate, "smallest_sets", undecided)
-    inputs = [_with_typos("2021", seed, 2 + seed % 3, seed % 2 == 0) for seed in range(8)]
+    inputs = [with_typos("2021", seed, 2 + seed % 3, seed % 2 == 0) for seed in range(8)]
 
     def findings(values):
         return [f.to_dict() for f in check("2021", values).findings]
@@ -197,7 +186,7 @@ def _problem(version: str, seed: int, typos: int, blank_totals: bool):
         captured.append(problem)
         raise _Captured
 
-    values = _with_typos(version, seed, typos, blank_totals)
+    values = with_typos(version, seed, typos, blank_totals)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(locate, "_search", capture)
         try:
