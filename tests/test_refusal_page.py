@@ -94,3 +94,28 @@ def test_simultaneous_refusals_of_one_account_leave_one_whole_kept_file(app):
         data, name, explanation = pending.load(7)
     assert len(set(data)) == 1 and len(data) == 200_000  # never a mix of two uploads
     assert (name, explanation) == uploads[data[0]][1:]  # name and explanation of the same upload
+
+
+def test_kept_files_of_accounts_that_never_come_back_are_swept_after_a_day(app, monkeypatch):
+    import os
+    import time
+
+    from server.district import pending
+
+    with app.app_context():
+        pending.keep(1, b"old", "旧.xlsx", "")
+        pending.keep(2, b"recent", "新.xlsx", "")
+        folder = pending._path(1).parent
+        leftover = folder / ".tmp-interrupted.kept"  # a write that never finished
+        leftover.write_bytes(b"x")
+        day_ago = time.time() - pending.KEEP_HOURS * 3600 - 60
+        for path in (pending._path(1), leftover):
+            os.utime(path, (day_ago, day_ago))
+        monkeypatch.setattr(pending, "_last_sweep", 0.0)
+        pending.keep(3, b"another", "另一个.xlsx", "")
+        assert not pending._path(1).exists() and not leftover.exists()
+        assert pending.load(2)[0] == b"recent" and pending.load(3)[0] == b"another"
+        pending.keep(1, b"again", "再次.xlsx", "")  # within the hour: no second look through the folder
+        os.utime(pending._path(2), (day_ago, day_ago))
+        pending.keep(4, b"x", "x.xlsx", "")
+        assert pending._path(2).exists()

@@ -6,6 +6,8 @@ choosing it again. One file per account (a new refusal replaces it), in the
 instance folder, kept at most :data:`KEEP_HOURS`; a submission that goes
 through removes it. Written atomically, so simultaneous refusals of one
 account leave one whole upload (its name, explanation and bytes in one file), never a mix.
+Files older than that of accounts that never come back are swept away by the next refusal
+of any account (at most once per :data:`SWEEP_SECONDS`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from pathlib import Path
 from flask import current_app
 
 KEEP_HOURS = 24
+SWEEP_SECONDS = 3600
+"""Refusals more often than this do not look through the folder again."""
+_last_sweep = 0.0
 
 
 def _path(account_id: int) -> Path:
@@ -31,6 +36,7 @@ def keep(account_id: int, data: bytes, filename: str, explanation: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     facts = json.dumps({"filename": filename, "explanation": explanation, "kept_at": time.time()}, ensure_ascii=True)
     _write(path, facts.encode("ascii") + b"\n" + data)
+    _sweep(path.parent)
 
 
 def load(account_id: int) -> tuple[bytes, str, str] | None:
@@ -49,6 +55,21 @@ def load(account_id: int) -> tuple[bytes, str, str] | None:
 def drop(account_id: int) -> None:
     """Forget the account's kept upload (it was submitted)."""
     _path(account_id).unlink(missing_ok=True)
+
+
+def _sweep(folder: Path) -> None:
+    """Remove kept files (and leftovers of interrupted writes) older than :data:`KEEP_HOURS`."""
+    global _last_sweep
+    now = time.time()
+    if now - _last_sweep < SWEEP_SECONDS:
+        return
+    _last_sweep = now
+    for path in folder.glob("*.kept"):  # the temporary files of _write end in .kept too
+        try:
+            if now - path.stat().st_mtime > KEEP_HOURS * 3600:
+                path.unlink(missing_ok=True)
+        except OSError:  # removed meanwhile by another request
+            continue
 
 
 def _write(path: Path, data: bytes) -> None:
