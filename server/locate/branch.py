@@ -76,6 +76,11 @@ class _Search:
         self.deadline = deadline
         self.coefs = problem.coefs[:, problem.costly]
         self.residual = problem.residual()
+        # Per-search lookups of the chosen cells' bounds (a cell j of the search is column costly[j]).
+        self.costly = np.array(problem.costly)
+        matrix = problem.state.matrix
+        self.lower = matrix.lower[self.costly]
+        self.integral = matrix.integral[self.costly]
         self.nodes = 0
         self.found: dict[tuple[int, ...], Solution] = {}
         self.unsure = np.inf
@@ -115,18 +120,21 @@ class _Search:
         if not failed.any():
             self._leaf(coefs, chosen, budget)
             return
-        support = (np.abs(coefs) > TOLERANCE) & allowed
-        broken = support[failed]
+        lines = coefs[failed]  # only the broken identities' cells are needed until the last cell
+        broken = (np.abs(lines) > TOLERANCE) & allowed
         left = budget - len(chosen)
         if not broken.any(axis=1).all():
             return
-        worth = _worth(broken, coefs[failed], residual[failed])
+        worth = _worth(broken, lines, residual[failed])
         need = 2 * len(broken)
-        reach = np.cumsum(np.sort(worth)[::-1])
+        ordered = worth.copy()
+        ordered.sort()
+        reach = ordered[::-1].cumsum()
         if _reach(reach, need) > left or _packing(broken) > left:
             return
         if left == 1:
             if not (self.exact and self._misfit(pivots, settle, allowed, chosen, budget)):
+                support = (np.abs(coefs) > TOLERANCE) & allowed
                 self._last_cell(coefs, residual, failed, support, chosen, budget)
             return
         # A cell is worth choosing only if it and the left − 1 best others can reach the need.
@@ -136,9 +144,10 @@ class _Search:
             return
         if self.exact and self._misfit(pivots, settle, allowed, chosen, budget):
             return
-        row = int(np.flatnonzero(failed)[np.argmin(counts)])
+        smallest = counts.argmin()
+        row = int(failed.nonzero()[0][smallest])
         pivot = coefs[row]
-        for j in np.flatnonzero(support[row] & allowed).tolist():
+        for j in (broken[smallest] & allowed).nonzero()[0].tolist():
             factor = coefs[:, j] / pivot[j]
             reduced = coefs - factor[:, None] * pivot
             rest = residual - factor * residual[row]
@@ -172,17 +181,15 @@ class _Search:
         settled = ~open_.any(axis=1)
         if not settled.any():
             return False
-        rows = np.flatnonzero(settled)
+        rows = settled.nonzero()[0]
         cells = np.array(chosen)[rows]
         delta = -settle[rows] / pivots[rows, cells]
         problem = self.problem
-        matrix = problem.state.matrix
-        columns = np.array(problem.costly)[cells]
         new = problem.current[cells] + delta
         bad = (
             (np.abs(delta) < TOLERANCE - _MARGIN)
-            | (new < matrix.lower[columns] - TOLERANCE - _MARGIN)
-            | (matrix.integral[columns] & (np.abs(new - np.round(new)) > TOLERANCE + _MARGIN))
+            | (new < self.lower[cells] - TOLERANCE - _MARGIN)
+            | (self.integral[cells] & (np.abs(new - np.round(new)) > TOLERANCE + _MARGIN))
             | (np.abs(delta) > problem.state.big * (1 + _MARGIN))
         )
         if not bad.any():
@@ -280,15 +287,21 @@ def _worth(broken: np.ndarray, coefs: np.ndarray, residual: np.ndarray) -> np.nd
     bound of what it can settle alone.
     """
     touches = broken.sum(axis=0)
+    worth = 2 * touches  # a cell touching at most one identity settles it alone if it touches it
+    # Only the cells touching two identities or more can find them agreeing: those few are compared.
+    shared = (touches > 1).nonzero()[0]
+    broken, coefs, touches = broken[:, shared], coefs[:, shared], touches[shared]
     change = np.divide(-residual[:, None], coefs, out=np.full(coefs.shape, np.nan), where=broken)
-    ordered = np.sort(np.round(change, 9), axis=0)
-    agreeing = np.sum(ordered[1:] == ordered[:-1], axis=0)
-    return touches + np.minimum(touches, 1 + agreeing)
+    ordered = change.round(9)
+    ordered.sort(axis=0)
+    agreeing = (ordered[1:] == ordered[:-1]).sum(axis=0)
+    worth[shared] = touches + np.minimum(touches, 1 + agreeing)
+    return worth
 
 
 def _reach(cumulative: np.ndarray, need: int) -> int:
     """Fewest cells whose worth (best first, summed in ``cumulative``) reaches ``need``."""
-    return int(np.searchsorted(cumulative, need)) + 1
+    return int(cumulative.searchsorted(need)) + 1
 
 
 def _packing(broken: np.ndarray) -> int:
