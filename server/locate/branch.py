@@ -38,6 +38,8 @@ NODE_LIMIT = 5_000
 """Search nodes before handing the problem to HiGHS."""
 _MAX_STEP = 50
 """Largest step tried along the free direction of a set with one cell more."""
+_SUM, _ANY, _ALL = np.add.reduce, np.logical_or.reduce, np.logical_and.reduce
+"""The reductions themselves: the array methods' Python wrappers cost more than the tiny arrays of a node."""
 _MARGIN = 1e-9
 """Rounding allowed for: a settled change is judged unfit early only when it fails a leaf's check by more."""
 
@@ -117,20 +119,21 @@ class _Search:
         """Search below the cells ``chosen``; row i of ``pivots``·δ + ``settle``[i] = 0 gives chosen[i]'s change."""
         self._count()
         failed = np.abs(residual) > TOLERANCE
-        if not failed.any():
+        if not _ANY(failed):
             self._leaf(coefs, chosen, budget)
             return
         lines = coefs[failed]  # only the broken identities' cells are needed until the last cell
         broken = (np.abs(lines) > TOLERANCE) & allowed
         left = budget - len(chosen)
-        if not broken.any(axis=1).all():
+        sizes = _SUM(broken, axis=1)
+        if not _ALL(sizes):
             return
         worth = _worth(broken, lines, residual[failed])
         need = 2 * len(broken)
         ordered = worth.copy()
         ordered.sort()
         reach = ordered[::-1].cumsum()
-        if _reach(reach, need) > left or _packing(broken) > left:
+        if _reach(reach, need) > left or _packing(broken, sizes) > left:
             return
         if left == 1:
             if not (self.exact and self._misfit(pivots, settle, allowed, chosen, budget)):
@@ -139,8 +142,8 @@ class _Search:
             return
         # A cell is worth choosing only if it and the left − 1 best others can reach the need.
         allowed = allowed & (worth >= need - reach[left - 2])
-        counts = (broken & allowed).sum(axis=1)
-        if not counts.all():
+        counts = _SUM(broken & allowed, axis=1)
+        if not _ALL(counts):
             return
         if self.exact and self._misfit(pivots, settle, allowed, chosen, budget):
             return
@@ -178,8 +181,8 @@ class _Search:
         if not chosen:
             return False
         open_ = np.abs(pivots[:, allowed]) > TOLERANCE
-        settled = ~open_.any(axis=1)
-        if not settled.any():
+        settled = ~_ANY(open_, axis=1)
+        if not _ANY(settled):
             return False
         rows = settled.nonzero()[0]
         cells = np.array(chosen)[rows]
@@ -192,7 +195,7 @@ class _Search:
             | (self.integral[cells] & (np.abs(new - np.round(new)) > TOLERANCE + _MARGIN))
             | (np.abs(delta) > problem.state.big * (1 + _MARGIN))
         )
-        if not bad.any():
+        if not _ANY(bad):
             return False
         self.unsure = min(self.unsure, budget + 1)
         return True
@@ -286,7 +289,7 @@ def _worth(broken: np.ndarray, coefs: np.ndarray, residual: np.ndarray) -> np.nd
     ≥ 2 × broken identities; a cell's worth is its touches plus an upper
     bound of what it can settle alone.
     """
-    touches = broken.sum(axis=0)
+    touches = _SUM(broken, axis=0)
     worth = 2 * touches  # a cell touching at most one identity settles it alone if it touches it
     # Only the cells touching two identities or more can find them agreeing: those few are compared.
     shared = (touches > 1).nonzero()[0]
@@ -294,7 +297,7 @@ def _worth(broken: np.ndarray, coefs: np.ndarray, residual: np.ndarray) -> np.nd
     change = np.divide(-residual[:, None], coefs, out=np.full(coefs.shape, np.nan), where=broken)
     ordered = change.round(9)
     ordered.sort(axis=0)
-    agreeing = (ordered[1:] == ordered[:-1]).sum(axis=0)
+    agreeing = _SUM(ordered[1:] == ordered[:-1], axis=0)
     worth[shared] = touches + np.minimum(touches, 1 + agreeing)
     return worth
 
@@ -304,12 +307,15 @@ def _reach(cumulative: np.ndarray, need: int) -> int:
     return int(cumulative.searchsorted(need)) + 1
 
 
-def _packing(broken: np.ndarray) -> int:
-    """Broken identities with no cell in common, taken greedily smallest first."""
+def _packing(broken: np.ndarray, sizes: np.ndarray | None = None) -> int:
+    """Broken identities with no cell in common, taken greedily smallest first (``sizes``: their cell counts)."""
     packed = np.packbits(broken, axis=1)
+    width = packed.shape[1]
+    data = packed.tobytes()
+    sizes = _SUM(broken, axis=1) if sizes is None else sizes
     taken = count = 0
-    for row in np.argsort(broken.sum(axis=1), kind="stable").tolist():
-        cells = int.from_bytes(packed[row].tobytes(), "big")
+    for row in sizes.argsort(kind="stable").tolist():
+        cells = int.from_bytes(data[row * width : (row + 1) * width], "big")
         if not cells & taken:
             taken |= cells
             count += 1
