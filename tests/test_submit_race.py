@@ -113,3 +113,60 @@ def test_kill_9_in_the_middle_of_a_submission_leaves_no_partial_rows(site, tmp_p
     client, token = _login(app, *logins["a"])  # the unit is not left locked: the next version is 4
     form = {"file": (io.BytesIO(workbook("甲街道办事处")), "年报.xlsx"), "csrf_token": token}
     assert client.post("/unit/submit", data=form, headers={"Accept": "application/json"}).get_json()["version"] == 4
+
+
+def test_collect_and_web_submissions_of_one_unit_at_the_same_time_number_the_versions_one_to_n(
+    site, tmp_path, monkeypatch
+):
+    """collect writes batches of files (its own statements) while clerks submit through the web: no gap, no duplicate."""
+    from server.district import collect
+    from server.district.collect import STORED
+    from server.district.collect import collect_files
+    from server.district.collect import workbook_files
+    from server.district.models import Account
+
+    app, logins = site
+    monkeypatch.setattr(collect, "BATCH", 3)  # many batches, each a transaction of its own
+    folder = tmp_path / "邮件附件"
+    folder.mkdir()
+    for seed in range(100, 124):
+        unit = "甲街道办事处" if seed % 3 else "乙镇人民政府"
+        (folder / f"{seed}.xlsx").write_bytes(workbook(unit, seed=seed))
+    files = workbook_files(folder)
+    clients = [_login(app, *logins["a"]) for _ in range(4)]
+    data = workbook("甲街道办事处")
+    statuses: list[int] = []
+    collected: list = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(clients) + 1)
+
+    def run_collect():
+        with app.app_context():
+            session = app.extensions["jcnb_sessions"]()
+            district = session.scalar(select(Account).where(Account.login == "admin"))
+            start.wait()
+            collected.extend(collect_files(session, district, files, 2025, jobs=1))
+            session.close()
+
+    def run_web(client, token):
+        start.wait()
+        for _ in range(6):
+            form = {"file": (io.BytesIO(data), "年报.xlsx"), "explanation": "", "csrf_token": token}
+            response = client.post("/unit/submit", data=form, headers={"Accept": "application/json"})
+            with lock:
+                statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=run_collect)] + [threading.Thread(target=run_web, args=c) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(set(statuses)) == [200], {code: statuses.count(code) for code in set(statuses)}
+    assert [r.status for r in collected] == [STORED] * len(files)
+    with app.app_context():
+        rows = get_session().execute(select(Submission.unit_id, Submission.version_no)).all()
+    by_unit: dict[int, list[int]] = {}
+    for unit_id, version_no in rows:
+        by_unit.setdefault(unit_id, []).append(version_no)
+    assert sorted(len(v) for v in by_unit.values()) == [8, 16 + 24]  # 乙: 8 collected; 甲: 16 collected + 24 web
+    assert all(sorted(v) == list(range(1, len(v) + 1)) for v in by_unit.values())
