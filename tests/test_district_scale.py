@@ -109,12 +109,8 @@ def test_last_years_report_is_the_newest_accepted_version(session):
     assert first.id < second.id < third.id
 
 
-@pytest.mark.parametrize("with_last_year", [False, True], ids=["first year", "second year"])
-def test_a_workbook_is_validated_once(session, monkeypatch, with_last_year):
-    """Regression: check_workbook validated again whenever last year's report existed."""
-    _, a, _ = setup(session)
-    if with_last_year:
-        _store(session, a.unit, 2024, seed=1)
+def _validations(monkeypatch) -> list:
+    """From now on, the last-year report of each validation, one entry per call."""
     calls = []
     validate = server.workbook.validate_values
 
@@ -123,6 +119,16 @@ def test_a_workbook_is_validated_once(session, monkeypatch, with_last_year):
         return validate(*args, **kwargs)
 
     monkeypatch.setattr(server.workbook, "validate_values", counting)
+    return calls
+
+
+@pytest.mark.parametrize("with_last_year", [False, True], ids=["first year", "second year"])
+def test_a_workbook_is_validated_once(session, monkeypatch, with_last_year):
+    """Regression: check_workbook validated again whenever last year's report existed."""
+    _, a, _ = setup(session)
+    if with_last_year:
+        _store(session, a.unit, 2024, seed=1)
+    calls = _validations(monkeypatch)
     service.check_workbook(session, a.unit, workbook("甲街道办事处", year=2025, seed=2))
     assert len(calls) == 1 and (calls[0] is not None) == with_last_year
 
@@ -200,14 +206,7 @@ def test_collect_in_worker_processes_gives_the_same_results(session, tmp_path):
 def test_collect_validates_each_file_once_against_last_year(session, tmp_path, monkeypatch):
     district = _district(session)
     list(collect_files(session, district, _folder(tmp_path, "2024", _mixed(2024)), 2024))
-    calls = []
-    validate = server.workbook.validate_values
-
-    def counting(*args, **kwargs):
-        calls.append(kwargs.get("last_year"))
-        return validate(*args, **kwargs)
-
-    monkeypatch.setattr(server.workbook, "validate_values", counting)
+    calls = _validations(monkeypatch)
     results = list(collect_files(session, district, _folder(tmp_path, "2025", _mixed(2025)), 2025))
     validated = [r for r in results if r.status in (STORED, REFUSED, PENDING_TEXT)]
     assert len(calls) == len(validated) == 3
@@ -228,9 +227,8 @@ def test_a_file_that_cannot_be_written_leaves_the_rest_of_its_batch_stored(sessi
 
         return fields
 
-    # the batch (collect's own statements) and the file-by-file retry (service.store) both fail on 丙
+    # the batch and the file-by-file retry (a batch of one) both fail on 丙
     monkeypatch.setattr(collect, "submission_fields", failing(collect.submission_fields))
-    monkeypatch.setattr(service, "submission_fields", failing(service.submission_fields))
     results = {r.file: r for r in collect_files(session, district, files, 2025)}
     assert {name: r.status for name, r in results.items()} == {**EXPECTED, "丙.xlsx": FAILED}
     assert "重新运行" in results["丙.xlsx"].detail and "disk" not in results["丙.xlsx"].detail
@@ -241,8 +239,17 @@ def test_a_file_that_cannot_be_written_leaves_the_rest_of_its_batch_stored(sessi
 def test_one_batch_numbers_the_versions_of_a_unit_in_order_and_skips_a_repeated_file(session, tmp_path, monkeypatch):
     """Several files of one unit in one batch: versions 1, 2 …, a copy of the newest is not stored again."""
     district = _district(session)
-    retried = []
-    monkeypatch.setattr(collect, "_store", lambda *args, **kwargs: retried.append(args))  # the file-by-file retry
+    failed = []  # batches whose writing failed (their files are then retried one by one)
+    store_batch = collect._store_batch
+
+    def recording(session, units, batch):
+        try:
+            return store_batch(session, units, batch)
+        except Exception as error:
+            failed.append(error)
+            raise
+
+    monkeypatch.setattr(collect, "_store_batch", recording)
     first, second = workbook("甲街道办事处", year=2024, seed=1), workbook("甲街道办事处", year=2024, seed=2)
     files = _folder(tmp_path, "2024", {"1.xlsx": first, "2.xlsx": second, "3.xlsx": second, "4.xlsx": first})
     results = [r.status for r in collect_files(session, district, files, 2024)]
@@ -253,7 +260,7 @@ def test_one_batch_numbers_the_versions_of_a_unit_in_order_and_skips_a_repeated_
     again = [r.status for r in collect_files(session, district, [files[0], files[1], files[1]], 2024)]
     assert again == [SAME, STORED, SAME]  # 1.xlsx is a copy of the newest (4.xlsx); 2.xlsx is not
     assert service.history(session, district, versions[0].unit_id, 2024)[0].version_no == 4
-    assert retried == []  # all written by the batch
+    assert failed == []  # all written by the batch, none retried file by file
 
 
 # 汇总 ---------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ fails).
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable
@@ -46,7 +45,6 @@ from .service import _require_district
 from .service import cell_rows
 from .service import check_reading
 from .service import squash
-from .service import store
 from .service import submission_fields
 from .service import unit_index
 
@@ -258,7 +256,9 @@ def _write(session: Session, units: dict, batch: list[Checked]) -> list[Collecte
     results = []
     for item in batch:
         try:
-            results.append(_store(session, units, item, commit=True))
+            [result] = _store_batch(session, units, [item])
+            session.commit()
+            results.append(result)
         except Exception:
             session.rollback()
             detail = "写入数据库时出错，未入库；请稍后重新运行（已入库的文件会识别为内容相同，不会重复入库）"
@@ -267,7 +267,7 @@ def _write(session: Session, units: dict, batch: list[Checked]) -> list[Collecte
 
 
 def _store_batch(session: Session, units: dict, batch: list[Checked]) -> list[Collected]:
-    """Store the batch's submissions with a few statements for all of them (what :func:`_store` does file by file).
+    """Store the batch's submissions with a few statements for all of them (a batch of one on the retry).
 
     The units of the batch are locked first (in id order), then their newest versions are read in
     one query, so version numbers run on without gaps exactly as in :func:`~.service.store`; a file
@@ -315,28 +315,3 @@ def _store_batch(session: Session, units: dict, batch: list[Checked]) -> list[Co
         ]
         session.connection().execute(insert(CellValue.__table__), cells)
     return [results[index] for index in range(len(batch))]
-
-
-def _store(session: Session, units: dict, item: Checked, *, commit: bool) -> Collected:
-    if item.result is not None:
-        return item.result
-    unit, report = units[item.unit.id], item.report
-    if _same_as_latest(session, unit.id, report.year, item.data):
-        return Collected(item.path.name, unit.name, SAME)
-    warnings = report.counts[WARNING]
-    state = PENDING if warnings else ACCEPTED
-    store(session, unit, item.typed, report, item.data, item.path.name, None, "collect", None, state, commit=commit)
-    return Collected(
-        item.path.name, unit.name, PENDING_TEXT if warnings else STORED, f"{warnings} 处提示" if warnings else ""
-    )
-
-
-def _same_as_latest(session: Session, unit_id: int, year: int, data: bytes) -> bool:
-    digest = hashlib.sha256(data).hexdigest()
-    newest = session.scalar(
-        select(Submission.sha256)
-        .where(Submission.unit_id == unit_id, Submission.year == year)
-        .order_by(Submission.version_no.desc())
-        .limit(1)
-    )
-    return newest == digest
