@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import subprocess
 
 import pytest
+from libreoffice import to_pdf
 from published_docs import zeros
 
 from server.errors import DocumentUnreadable
@@ -145,22 +144,7 @@ def test_damaged_docx_is_refused_in_chinese():
 
 
 def _soffice(source, tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is needed for this test: bash scripts/system-packages.sh"
-    command = [
-        soffice,
-        "--headless",
-        f"-env:UserInstallation=file://{tmp_path}/profile",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(tmp_path),
-        str(source),
-    ]
-    subprocess.run(command, check=True, capture_output=True, timeout=180)
-    pdf = source.with_suffix(".pdf")
-    assert pdf.exists(), "LibreOffice did not convert (Writer is needed for .docx: bash scripts/system-packages.sh)"
-    return pdf.read_bytes()
+    return to_pdf(source, folder=tmp_path)[0].read_bytes()
 
 
 @pytest.mark.slow

@@ -6,10 +6,8 @@ Excel) and measured with pdfplumber: the printed size of every character, the pa
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
+from libreoffice import to_pdf
 
 from server.workbook.layout import layout_for
 from server.xlsx.template import page_plan
@@ -31,20 +29,13 @@ def test_every_sheet_is_planned_at_nine_points_or_more(version):
 def printed(tmp_path_factory):
     """version -> pdfplumber pages of the template rendered by LibreOffice."""
     pdfplumber = pytest.importorskip("pdfplumber")
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is needed for this test: bash scripts/system-packages.sh"
     folder = tmp_path_factory.mktemp("print")
     sources = []
     for version in VERSIONS:
         source = folder / f"t{version}.xlsx"
         write_template(version, source)
-        sources.append(str(source))
-    subprocess.run(
-        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder), *sources],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+        sources.append(source)
+    to_pdf(*sources, folder=folder, timeout=240)
     pages = {}
     for version in VERSIONS:
         with pdfplumber.open(folder / f"t{version}.pdf") as pdf:
