@@ -45,11 +45,6 @@ _OTHER_ZIPS = (
 )
 
 
-def check_file(data: bytes, limits: Limits) -> zipfile.ZipFile:
-    """The file as an open zip after every check; a refusal for anything else."""
-    return check_parts(data, limits)[0]
-
-
 @dataclass
 class Parts:
     """What the check inflated: every XML part (name -> bytes), in the zip's order."""
@@ -60,7 +55,8 @@ class Parts:
 
 
 def check_parts(data: bytes, limits: Limits) -> tuple[zipfile.ZipFile, Parts]:
-    """:func:`check_file`, and the XML parts it inflated on the way (so that a reader need not inflate them again)."""
+    """The file as an open zip after every check (a refusal for anything else), and the XML parts
+    inflated on the way, so that a reader need not inflate them again."""
     _check_kind(data, limits)
     _check_entry_count(data, limits)
     try:

@@ -80,7 +80,7 @@ def load_grids(source: Source, limits: Limits | None = None) -> list[Grid]:
 
 
 def load_with_openpyxl(data: bytes, limits: Limits) -> list[Grid]:
-    """The grids of a file that passed :func:`~server.xlsx.archive.check_file`, read by openpyxl."""
+    """The grids of a file that passed :func:`~server.xlsx.archive.check_parts`, read by openpyxl."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
