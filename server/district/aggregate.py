@@ -253,7 +253,7 @@ def _detail_rows(session: Session, result: Aggregate, inputs: list) -> Iterator[
     for start in range(0, len(result.included), DETAIL_CHUNK):
         chunk = result.included[start : start + DETAIL_CHUNK]
         values = {submission.id: {} for submission in chunk}
-        for submission_id, key, value in _cell_rows(session, list(values)):
+        for submission_id, key, value in _stored_cells(session, list(values)):
             values[submission_id][key] = value
         for submission in chunk:
             cells = values[submission.id]
@@ -261,7 +261,7 @@ def _detail_rows(session: Session, result: Aggregate, inputs: list) -> Iterator[
     yield ["合计", ""] + [result.values[cell.key] for cell in inputs]
 
 
-def _cell_rows(session: Session, submission_ids: list[int]) -> list[tuple]:
+def _stored_cells(session: Session, submission_ids: list[int]) -> list[tuple]:
     """(submission id, key, value) of every cell of the submissions, as the database driver's plain tuples.
 
     2 million cells make a 汇总 of 10,000 units; building a SQLAlchemy row of each took longer

@@ -79,10 +79,15 @@ def current() -> Limits:
 
     if has_app_context():
         return from_settings(current_app.config)
+    return _from_environment(tuple((name, os.environ.get(name)) for name in _variables()))
+
+
+@functools.cache
+def _variables() -> tuple[str, ...]:
+    """The environment variables of the limit settings."""
     from ..config import SETTINGS
 
-    names = [setting.env_name for setting in SETTINGS if setting.name in SETTING_FIELDS]
-    return _from_environment(tuple((name, os.environ.get(name)) for name in names))
+    return tuple(setting.env_name for setting in SETTINGS if setting.name in SETTING_FIELDS)
 
 
 @functools.lru_cache(maxsize=8)
