@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from builders import consistent_values
 from builders import header_for
 from marshmallow import Schema
+from marshmallow import ValidationError
 
+from server.api.schemas import _load_each
+from server.api.schemas import _load_values
+from server.api.schemas import resolve_addresses
 from server.forms import get_form
 
 
@@ -75,4 +80,59 @@ def test_values_load_like_the_generated_schema(client):
         "values.t9.nothing": "未知字段：不是本版本表格的单元格键或地址。",
         "values.t2.new.c_natural": "应为数字、文字或空值。",
         "values.t2.new.c_legal": "应为有限的数字（不能是 NaN 或无穷大）。",
+    }
+
+
+# Every kind of value a JSON body can hold: the one-pass check may only take values CellValue returns unchanged.
+_VALUES = [
+    0,
+    7,
+    -3,
+    2**53 - 1,
+    -(2**53 - 1),
+    2**53,
+    -(2**53),
+    10**400,
+    0.5,
+    70.9851,
+    2.0**53,
+    -(2.0**53) + 1,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    True,
+    False,
+    None,
+    "",
+    "37个",
+    [1],
+    {"a": 1},
+]
+
+
+def _outcome(load, data):
+    try:
+        return "ok", load(data)
+    except ValidationError as error:
+        return "refused", error.messages
+
+
+@pytest.mark.parametrize("value", _VALUES, ids=repr)
+def test_the_one_pass_values_load_as_each_value_through_its_field(value):
+    cells = get_form("2021").cells
+    for data in ({"t2.new.c_natural": value}, {**consistent_values("2021", seed=5), "t2.new.c_legal": value}):
+        fast = _outcome(lambda d: _load_values("2021", d, "values"), data)
+        each = _outcome(lambda d: _load_each(cells, d, "values"), data)
+        assert repr(fast) == repr(each)  # repr: NaN is not equal to itself
+        assert list(fast[1]) == (list(cells) if fast[0] == "ok" else ["values"])
+
+
+def test_values_keyed_by_cell_key_are_not_translated_and_addresses_still_are():
+    keyed = consistent_values("2021", seed=5)
+    assert resolve_addresses("2021", keyed) == keyed and resolve_addresses("2021", keyed) is not keyed
+    mixed = {**keyed, "表二!D6": 5}
+    del mixed["t2.new.c_natural"]
+    assert resolve_addresses("2021", mixed) == {
+        **{k: v for k, v in keyed.items() if k != "t2.new.c_natural"},
+        "t2.new.c_natural": 5,
     }

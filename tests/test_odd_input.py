@@ -41,8 +41,9 @@ def _post(client, text: str):
             '{"version": "2021", "values": {}, "last_year": {"version": "2021", "values": {"a": "\\udc00"}}}',
             "last_year.values.a",
         ),
+        ('{"version": "2021", "values": {"t2.new.c_natural": "\\uDBFF"}}', "values.t2.new.c_natural"),
     ],
-    ids=["value", "header", "key", "version", "last_year"],
+    ids=["value", "header", "key", "version", "last_year", "upper-case escape"],
 )
 def test_a_lone_surrogate_is_a_422_naming_the_field(client, body, field):
     response = _post(client, body)

@@ -21,6 +21,7 @@ from ..forms import get_form
 from ..workbook.layout import a1
 from ..workbook.layout import layout_for
 from ..workbook.layout import parse_a1
+from .fields import LARGEST
 from .fields import MESSAGES
 from .fields import NOT_OBJECT
 from .fields import UNKNOWN_CELL
@@ -114,6 +115,8 @@ def _address_index(version: str) -> dict[str, str]:
 
 def resolve_addresses(version: str, values: dict) -> dict:
     """Values keyed by cell key; A1 addresses translated; the same cell twice is an error."""
+    if values.keys() <= get_form(version).cells.keys():  # keyed by cell key only (the usual case): nothing to translate
+        return dict(values)
     index = _address_index(version)
     out, spelled, errors = {}, {}, {}
     for name, value in values.items():
@@ -239,8 +242,17 @@ def _load_values(version: str, data: dict, where: str) -> dict:
     still goes through the :class:`CellValue` field the schema uses.
     """
     cells = get_form(version).cells
-    field = _cell_value()
     out = dict.fromkeys(cells)
+    if data.keys() <= cells.keys() and all(map(_plain, data.values())):
+        out.update(data)  # every value is one CellValue returns unchanged: same result, no walk field by field
+        return out
+    return _load_each(cells, data, where)
+
+
+def _load_each(cells: dict, data: dict, where: str) -> dict:
+    """:func:`_load_values` value by value through :class:`CellValue` (a value it may refuse, or an unknown key)."""
+    out = dict.fromkeys(cells)
+    field = _cell_value()
     errors = {}
     for key, value in data.items():
         if key not in cells:
@@ -253,6 +265,16 @@ def _load_values(version: str, data: dict, where: str) -> dict:
     if errors:
         raise ValidationError({where: errors})
     return out
+
+
+def _plain(value) -> bool:
+    """A value :class:`CellValue` accepts and returns as it is without any check that could fail:
+    null, text, or a number within ±2^53-1 (NaN and the infinities fail both comparisons; ``bool`` is not ``int``)."""
+    return (
+        value is None
+        or type(value) is str
+        or ((type(value) is int or type(value) is float) and -LARGEST <= value <= LARGEST)
+    )
 
 
 @cache
