@@ -3,15 +3,19 @@
     .venv/bin/python benchmarks/api_bench.py [--runs 300] [--small]
 
 Baseline: ``validate_values`` with the same values, header and addresses the
-view passes (the engine alone). Measured: ``POST /api/v1/validate`` through
-the Flask test client (JSON parsing, marshmallow loading of the version's
-~200-field schemas, the engine, the report as JSON). Prints medians and the
-ratio; a clean 2021 report with totals typed, and one with a typo.
+view passes (the engine alone). Measured: ``POST /api/v1/validate`` (JSON
+parsing, marshmallow loading of the version's ~200-field schemas, the engine,
+the report as JSON) two ways: through the Flask test client (which also builds
+the request's WSGI environ and wraps the response, the client's side), and as
+a WSGI server such as waitress calls the app (the environ made once, the body
+a fresh stream each call, the answer's bytes read). Prints medians and the
+ratios; a clean 2021 report with totals typed, and one with a typo.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -23,6 +27,7 @@ from builders import consistent_values  # noqa: E402
 from builders import header_for  # noqa: E402
 from timing import machine  # noqa: E402
 from timing import medians  # noqa: E402
+from werkzeug.test import EnvironBuilder  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.forms import get_form  # noqa: E402
@@ -43,12 +48,17 @@ def main() -> None:
     header = {k: str(v) for k, v in header_for(form).items()}
     clean = consistent_values(form, seed=1)
     reports = {"clean": clean, "one typo": {**clean, "t2.open.c_natural": clean["t2.open.c_natural"] + 2}}
-    client = create_app({"TESTING": True}, instance_path=str(ROOT / "instance")).test_client()
+    app = create_app({"TESTING": True}, instance_path=str(ROOT / "instance"))
+    client = app.test_client()
     addresses = layout_for("2021").addresses
     print(f"# {machine()}; CPU ms of the thread, medians of {runs} interleaved runs")
-    print(f"{'report':<10} {'engine ms':>10} {'API ms':>8} {'ratio':>6}  (target ≤ {TARGET:g}×)")
+    print(
+        f"{'report':<10} {'engine ms':>10} {'client ms':>10} {'ratio':>6} {'WSGI ms':>8} {'ratio':>6}  (target ≤ {TARGET:g}×)"
+    )
     for name, values in reports.items():
-        body = json.dumps({"version": "2021", "values": values, "header": header})  # the client's work, done once
+        body = json.dumps({"version": "2021", "values": values, "header": header}).encode()  # the client's work, once
+        environ = EnvironBuilder(path="/api/v1/validate", method="POST", data=body, content_type="application/json")
+        environ = environ.get_environ()
 
         def engine(values=values):
             validate_values("2021", values, header=header, addresses=addresses)
@@ -56,9 +66,23 @@ def main() -> None:
         def api(body=body):
             assert client.post("/api/v1/validate", data=body, content_type="application/json").status_code == 200
 
-        times = medians({"engine": engine, "api": api}, runs)
-        bare, through_api = times["engine"], times["api"]
-        print(f"{name:<10} {bare:>10.2f} {through_api:>8.2f} {through_api / bare:>5.1f}×")
+        def wsgi(body=body, environ=environ):
+            status = []
+            answer = app(
+                {**environ, "wsgi.input": io.BytesIO(body)}, lambda code, headers, exc=None: status.append(code)
+            )
+            try:
+                b"".join(answer)
+            finally:
+                answer.close()
+            assert status == ["200 OK"]
+
+        times = medians({"engine": engine, "api": api, "wsgi": wsgi}, runs)
+        bare = times["engine"]
+        print(
+            f"{name:<10} {bare:>10.2f} {times['api']:>10.2f} {times['api'] / bare:>5.1f}×"
+            f" {times['wsgi']:>8.2f} {times['wsgi'] / bare:>5.1f}×"
+        )
 
 
 if __name__ == "__main__":
