@@ -4,6 +4,7 @@ response headers, formula-safe exports, 405 with Allow, form-field limits (docs/
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gc
 import io
 import re
@@ -242,6 +243,68 @@ def test_a_cookie_copied_before_logout_no_longer_works_after_it(sqlite_site):
     assert unit.post("/logout", data={"csrf_token": _csrf(unit, "/unit/")}).status_code == 302
     replayed = _replay(app, copied)
     assert replayed.status_code == 302 and "/login" in replayed.headers["Location"]
+
+
+def test_a_logout_ends_only_that_login_session(site):
+    """A district account shared by two officers: one logs out, the other goes on working."""
+    app, logins = site
+    first, second = _logged_in(app, logins, "district"), _logged_in(app, logins, "district")
+    copied = first.get_cookie("session").value
+    assert first.post("/logout", data={"csrf_token": _csrf(first, "/district/")}).status_code == 302
+    assert second.get("/district/").status_code == 200
+    replayed = app.test_client()
+    replayed.set_cookie("session", copied)
+    assert replayed.get("/district/").status_code == 302  # the logged-out session, copied, does not work
+    assert first.get("/district/").status_code == 302
+
+
+def test_two_logouts_of_one_session_at_once_both_end_it(sqlite_site):
+    app, logins = sqlite_site
+    unit = _logged_in(app, logins, "a")
+    token = _csrf(unit, "/unit/")  # (kept in the session: the cookie is read after it)
+    cookie = unit.get_cookie("session").value
+    statuses, start = [], threading.Barrier(4)
+
+    def logout():
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        start.wait()
+        statuses.append(client.post("/logout", data={"csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=logout) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302] * 4
+    assert _replay(app, cookie).status_code == 302
+
+
+def test_ended_logins_are_forgotten_once_their_cookies_have_expired(sqlite_site, monkeypatch):
+    from server.district import models
+
+    app, logins = sqlite_site
+    for _ in range(3):
+        unit = _logged_in(app, logins, "a")
+        unit.post("/logout", data={"csrf_token": _csrf(unit, "/unit/")})
+    with app.app_context():
+        assert get_session().query(models.EndedLogin).count() == 3
+    later = models.utcnow() + app.permanent_session_lifetime + dt.timedelta(minutes=1)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    unit = _logged_in(app, logins, "a")
+    unit.post("/logout", data={"csrf_token": _csrf(unit, "/unit/")})
+    with app.app_context():
+        assert get_session().query(models.EndedLogin).count() == 1
+
+
+def test_a_session_begun_before_login_ids_still_ends_at_its_logout(sqlite_site):
+    app, logins = sqlite_site
+    unit = _logged_in(app, logins, "a")
+    with unit.session_transaction() as cookie_session:  # as a cookie made by the previous version
+        del cookie_session["login_id"]
+    copied = unit.get_cookie("session").value
+    assert unit.post("/logout", data={"csrf_token": _csrf(unit, "/unit/")}).status_code == 302
+    assert _replay(app, copied).status_code == 302
 
 
 def test_a_password_reset_ends_the_units_other_sessions(sqlite_site):

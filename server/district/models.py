@@ -70,8 +70,9 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    """Counts logouts and password resets: a login session remembers the value it began with
-    and ends when the account's value has moved on (an old session cookie no longer works)."""
+    """Counts password resets (and logouts of sessions begun before :class:`EndedLogin`): a login session
+    remembers the value it began with and ends when the account's value has moved on (every session of the
+    account, also a copied cookie, stops working)."""
 
     unit: Mapped[Unit | None] = relationship(back_populates="accounts")
 
@@ -142,6 +143,21 @@ class CellValue(Base):
     """What the clerk typed, as text (None when blank)."""
 
     submission: Mapped[Submission] = relationship(back_populates="cells")
+
+
+class EndedLogin(Base):
+    """A login session ended by its logout: a copy of its cookie no longer works, the account's other
+    sessions (a district account shared by two officers) go on.
+
+    Kept while a copy of the cookie could still be valid (the session lifetime), then swept.
+    """
+
+    __tablename__ = "ended_login"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the session's random id (the id itself lives only in the signed cookie)."""
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    ended_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class Event(Base):

@@ -8,6 +8,7 @@ one validation pipeline and are stored in one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import re
@@ -17,11 +18,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_
 from sqlalchemy import bindparam
+from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import defer
 from sqlalchemy.orm import selectinload
@@ -48,9 +51,11 @@ from .models import RETURNED
 from .models import UNIT
 from .models import Account
 from .models import CellValue
+from .models import EndedLogin
 from .models import Event
 from .models import Submission
 from .models import Unit
+from .models import utcnow
 
 MIN_EXPLANATION = 5
 """Characters an explanation (审核说明) needs at least."""
@@ -135,9 +140,33 @@ def authenticate(session: Session, login: str, password: str) -> Account | None:
 
 
 def end_sessions(session: Session, account: Account) -> None:
-    """End every login session of an account (logout, password reset): their cookies stop working."""
+    """End every login session of an account (password reset, or the logout of a session begun before
+    sessions had their own id): their cookies stop working."""
     account.session_epoch = Account.session_epoch + 1  # in SQL: two ends at once both count
     session.flush()
+
+
+def end_login(session: Session, account: Account, login_id: str, lifetime: dt.timedelta) -> None:
+    """End one login session (a logout): its cookie, and any copy of it, stops working; the account's
+    other sessions go on. Ended sessions older than ``lifetime`` are forgotten (their cookies have expired).
+    Committed here: a second logout of the same session at the same moment is no error."""
+    session.execute(delete(EndedLogin).where(EndedLogin.ended_at < utcnow() - lifetime))
+    session.commit()
+    try:
+        session.add(EndedLogin(digest=login_digest(login_id), account_id=account.id))
+        session.commit()
+    except IntegrityError:  # the same session logged out twice at once: it has ended either way
+        session.rollback()
+
+
+def login_ended(session: Session, login_id: str) -> bool:
+    """Whether this login session was ended by its logout."""
+    return session.get(EndedLogin, login_digest(login_id)) is not None
+
+
+def login_digest(login_id: str) -> str:
+    """What is stored of a login session's id (the id itself lives only in the signed cookie)."""
+    return hashlib.sha256(login_id.encode("utf-8")).hexdigest()
 
 
 def account_for_token(session: Session, token: str | None) -> Account | None:

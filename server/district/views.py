@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import secrets
 from urllib.parse import quote
 from urllib.parse import urlparse
 
@@ -91,6 +92,9 @@ def current_account() -> Account | None:
     if account is None or not account.active or session.get("epoch") != account.session_epoch:
         session.clear()
         return None
+    if "login_id" in session and service.login_ended(get_session(), session["login_id"]):
+        session.clear()
+        return None
     return account
 
 
@@ -137,6 +141,7 @@ def login():
     session.permanent = True
     session["account_id"] = account.id
     session["epoch"] = account.session_epoch
+    session["login_id"] = secrets.token_urlsafe(24)
     return redirect(_safe_next() or url_for("district.home"))
 
 
@@ -176,9 +181,12 @@ def _safe_next() -> str | None:
 
 @bp.post("/logout")
 def logout():
-    """Log out: the account's session ends on the server too (a copied cookie no longer works)."""
+    """Log out: this login session ends on the server too (a copied cookie no longer works); the account's
+    other sessions (the same district account used on another computer) go on."""
     account = current_account()
-    if account is not None:
+    if account is not None and "login_id" in session:
+        service.end_login(get_session(), account, session["login_id"], current_app.permanent_session_lifetime)
+    elif account is not None:  # a session begun before sessions had their own id
         service.end_sessions(get_session(), account)
         get_session().commit()
     session.clear()
