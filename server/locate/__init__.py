@@ -101,9 +101,9 @@ class _Answer:
 
 def _search(problem: Problem, deadline: float) -> _Answer:
     """The best set and up to MAX_OPTIONS equally good ones, in form order (none when nothing was found)."""
-    single = single_changes(problem)
+    single = single_changes(problem, MAX_OPTIONS + 1)
     if single:
-        return _Answer(problem, single[: MAX_OPTIONS + 1])
+        return _Answer(problem, single)
     try:
         return _Answer(problem, sorted(smallest_sets(problem, MAX_OPTIONS + 1, deadline), key=order_key))
     except Undecided as stopped:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from dataclasses import field
 
 import numpy as np
 
@@ -44,6 +45,8 @@ class TableMatrix:
     integral: np.ndarray
     lower: np.ndarray
     """Smallest allowed value per cell (−inf when negatives are allowed)."""
+    patterns: dict = field(default_factory=dict, compare=False, repr=False)
+    """(cell states, cells without a value) -> what :class:`TableState` derives from them alone (bounded)."""
 
 
 _CACHE: dict[int, tuple[Form, dict[str, TableMatrix]]] = {}
@@ -87,6 +90,31 @@ def _build(form: Form, table: str) -> TableMatrix:
     return TableMatrix(identities, keys, coefs, touches, appearance, parts, integral, lower)
 
 
+_PATTERNS = 256
+"""Cell-state patterns kept per table (most clicks repeat a few: totals blank, totals typed)."""
+
+
+def _pattern(matrix: TableMatrix, states: tuple[str, ...], values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(costly, computed, expanded coefficients) of one pattern of cell states; the arrays are read-only
+    (a pattern is shared by every validation with the same states, in every thread)."""
+    costly = np.array([state in (TYPED, BLANK) for state in states]) & ~np.isnan(values)
+    computed = np.array([state == COMPUTED for state in states])
+    expanded = _expand(matrix, computed, matrix.coefs)
+    for array in (costly, computed, expanded):
+        array.flags.writeable = False
+    return costly, computed, expanded
+
+
+def _expand(matrix: TableMatrix, computed: np.ndarray, coefs: np.ndarray) -> np.ndarray:
+    """Coefficients with every computed total replaced by its parts (recursively)."""
+    out = coefs.copy()
+    while np.any(out[:, computed]):
+        pushed = out[:, computed] @ matrix.parts[computed]
+        out[:, computed] = 0
+        out += pushed
+    return out
+
+
 class TableState:
     """One validation's values and cell states on a table's matrices."""
 
@@ -94,23 +122,15 @@ class TableState:
         self.matrix = matrix
         self.big = big
         keys = matrix.keys
-        values = [ctx.values.get(k) for k in keys]
-        self.values = np.array([np.nan if v is None else float(v) for v in values])
-        self.costly = np.array(
-            [ctx.state[k] in (TYPED, BLANK) and v is not None for k, v in zip(keys, values, strict=True)]
-        )
-        self.computed = np.array([ctx.state[k] == COMPUTED for k in keys])
-        self.expanded = self._expand(matrix.coefs)
-
-    def _expand(self, coefs: np.ndarray) -> np.ndarray:
-        """Coefficients with every computed total replaced by its parts (recursively)."""
-        out = coefs.copy()
-        computed = self.computed
-        while np.any(out[:, computed]):
-            pushed = out[:, computed] @ self.matrix.parts[computed]
-            out[:, computed] = 0
-            out += pushed
-        return out
+        self.values = np.array(list(map(ctx.values.get, keys)), dtype=float)  # a cell without a value is NaN
+        states = tuple(map(ctx.state.__getitem__, keys))
+        pattern = (states, np.isnan(self.values).tobytes())
+        known = matrix.patterns.get(pattern)
+        if known is None:
+            known = _pattern(matrix, states, self.values)
+            if len(matrix.patterns) < _PATTERNS:
+                matrix.patterns[pattern] = known
+        self.costly, self.computed, self.expanded = known
 
     def group(self, row: int) -> frozenset[int] | None:
         """The costly cells an identity depends on once computed totals are expanded.

@@ -56,8 +56,8 @@ def order_key(solution: Solution) -> tuple[int, ...]:
 # One cell ------------------------------------------------------------------------------------
 
 
-def single_changes(problem: Problem) -> list[Solution] | None:
-    """Every way to make all rows hold by changing one costly cell, in form order.
+def single_changes(problem: Problem, limit: int | None = None) -> list[Solution] | None:
+    """Every way to make all rows hold by changing one costly cell, in form order (the first ``limit``).
 
     ``[Solution(0, ())]`` when nothing needs to change; None when the problem
     has cells without a value or deduced cells (only the MILP can say).
@@ -82,10 +82,9 @@ def single_changes(problem: Problem) -> list[Solution] | None:
     cells = np.array(problem.costly)[candidates]
     whole_ok = ~state.matrix.integral[cells] | (np.abs(new - np.round(new)) <= TOLERANCE)
     ok = exact & whole_ok & (new >= state.matrix.lower[cells] - TOLERANCE) & (np.abs(delta) <= state.big)
-    return sorted(
-        (Solution(1, (int(j),), {int(j): whole(v)}) for j, v in zip(cells[ok], new[ok], strict=True)),
-        key=order_key,
-    )
+    cells, new = cells[ok], new[ok]
+    first = np.argsort(cells, kind="stable")[:limit]  # one cell each: form order is the order of the cells
+    return [Solution(1, (j,), {j: whole(v)}) for j, v in zip(cells[first].tolist(), new[first], strict=True)]
 
 
 # Many cells ----------------------------------------------------------------------------------
