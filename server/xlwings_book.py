@@ -96,6 +96,92 @@ def _row(row: list, dates) -> list:
 _NOT_TEXT = frozenset({int, float, bool})
 
 
+# The book of one request ----------------------------------------------------------------------
+
+
+class PayloadBook:
+    """What the server uses of ``xw.Book(json=payload)``, without xlwings' objects.
+
+    xlwings' remote engine (xlwings/pro/_xlremote.py) keeps the payload as it came and the
+    actions as a list of dicts, one per call; Remote.bas applies them in order. This class
+    keeps the sheet names and the list in exactly the same way — the same actions, fields and
+    values for ``sheets.add``, ``sheet.clear`` and ``append_json_action`` — at a fraction of
+    the cost (no Sheet and Range objects; xlwings' engine also looks for Pyodide on every
+    open). tests/test_xlwings_payload_book.py holds it to ``xw.Book`` action for action.
+    """
+
+    def __init__(self, payload: dict):
+        self.impl = self
+        self.sheets = _PayloadSheets(self, [sheet["name"] for sheet in payload["sheets"]])
+        self._actions: list[dict] = []
+
+    def append_json_action(self, **kwargs) -> None:
+        """One action, as xlwings' remote ``Book.append_json_action`` records it."""
+        args = kwargs.get("args")
+        self._actions.append(
+            {
+                "func": kwargs.get("func"),
+                "args": args if isinstance(args, list) else [args],
+                "values": kwargs.get("values"),
+                "sheet_position": kwargs.get("sheet_position"),
+                "start_row": kwargs.get("start_row"),
+                "start_column": kwargs.get("start_column"),
+                "row_count": kwargs.get("row_count"),
+                "column_count": kwargs.get("column_count"),
+            }
+        )
+
+    def json(self) -> dict:
+        """The answer: ``{"actions": [...]}`` (what ``book.json()`` gives)."""
+        return {"actions": self._actions}
+
+    def close(self) -> None:
+        """Nothing to release (``xw.Book`` must be closed; this one is only garbage)."""
+
+
+class _PayloadSheet:
+    """A sheet of a :class:`PayloadBook`: its name and 1-based place."""
+
+    __slots__ = ("_sheets", "name")
+
+    def __init__(self, sheets: _PayloadSheets, name: str):
+        self._sheets = sheets
+        self.name = name
+
+    @property
+    def index(self) -> int:
+        return self._sheets.items.index(self) + 1
+
+    def clear(self) -> None:
+        """``sheet.clear()``: contents and formats."""
+        self._sheets.book.append_json_action(func="sheetClear", sheet_position=self.index - 1)
+
+
+class _PayloadSheets:
+    def __init__(self, book: PayloadBook, names: list[str]):
+        self.book = book
+        self.items = [_PayloadSheet(self, name) for name in names]
+
+    def __iter__(self):
+        return iter(list(self.items))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> _PayloadSheet:
+        return self.items[index]
+
+    def add(self, name: str, after: _PayloadSheet) -> _PayloadSheet:
+        """``sheets.add(name, after=sheet)``: a new sheet right after ``after``."""
+        if name.lower() in (sheet.name.lower() for sheet in self.items):
+            raise ValueError(f"Sheet named '{name}' already present in workbook")
+        position = after.index
+        sheet = _PayloadSheet(self, name)
+        self.items.insert(position, sheet)
+        self.book.append_json_action(func="addSheet", args=[position, name])
+        return sheet
+
+
 class Actions:
     """Builds the answer to one click on an ``xw.Book``."""
 

@@ -1,8 +1,8 @@
 """The xlwings endpoint of the Excel add-in: the server side of the 校验 and 提交 buttons.
 
 The add-in's VBA calls xlwings' ``RunServerPython`` with the workbook's
-report sheets; :func:`validate` opens the payload with ``xw.Book(json=...)``,
-runs the one pipeline and answers with xlwings actions
+report sheets; :func:`validate` opens the payload as ``xw.Book(json=...)`` would
+(:class:`~server.xlwings_book.PayloadBook`), runs the one pipeline and answers with xlwings actions
 (:mod:`server.xlwings_book`). Everything the clerk can get wrong comes back
 as a Chinese message box with status 200, so Excel shows it properly; never
 a traceback. When the clerk changes the address (设置), the add-in asks
@@ -20,6 +20,7 @@ import datetime as dt
 import os
 import re
 from contextlib import contextmanager
+from functools import cache
 
 from flask import Blueprint
 from flask import Response
@@ -32,6 +33,7 @@ from .config import DEFAULTS
 from .errors import ServerError
 from .workbook import validate_grids
 from .workbook.grid import Grid
+from .xlwings_book import PayloadBook
 from .xlwings_book import alert_only
 from .xlwings_book import apply_report
 from .xlwings_book import payload_grids
@@ -106,22 +108,30 @@ def _date(text: str) -> dt.datetime | None:
 
 @contextmanager
 def opened_book(payload: dict):
-    """``xw.Book(json=payload)`` for one request, closed afterwards.
-
-    xlwings' engine keeps every opened book in a process-wide list until it is closed: without
-    the close every payload would stay in memory for the life of the server.
-    """
+    """The request's book (:class:`~server.xlwings_book.PayloadBook`: what ``xw.Book(json=payload)``
+    gives, built without xlwings' objects), refused as ``xw.Book`` refuses it: an add-in of another
+    xlwings version, or an xlwings without its remote engine (no valid licence key)."""
     import xlwings as xw
 
-    try:
-        book = xw.Book(json=payload)
-    except Exception as error:  # xlwings raises its own errors for version or licence problems
-        current_app.logger.warning("xlwings refused the payload: %s", error)
-        raise PayloadRefused(_xlwings_problem(payload)) from error
-    try:
-        yield book
-    finally:
-        book.close()
+    problem = None
+    if not _remote_engine():
+        problem = "xlwings has no remote engine (licence key?)"
+    elif payload["version"] != xw.__version__ and payload.get("client") != "Office.js":
+        problem = (
+            f"Your xlwings version is different on the client ({payload['version']}) and server ({xw.__version__})."
+        )
+    if problem:
+        current_app.logger.warning("xlwings refused the payload: %s", problem)
+        raise PayloadRefused(_xlwings_problem(payload))
+    yield PayloadBook(payload)
+
+
+@cache
+def _remote_engine() -> bool:
+    """Whether xlwings could open a payload at all (its remote engine loads only with a valid licence key)."""
+    import xlwings as xw
+
+    return any(engine.name == "remote" for engine in xw.engines)
 
 
 def _xlwings_problem(payload: dict) -> str:

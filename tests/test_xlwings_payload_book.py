@@ -1,0 +1,113 @@
+"""The click's book (:class:`server.xlwings_book.PayloadBook`) answers exactly as ``xw.Book(json=payload)``.
+
+The 校验 and 提交 doors build their actions on a PayloadBook instead of xlwings' own book (issue 11:
+opening an ``xw.Book`` cost more than a third of the xlwings floor). Here every action of a click —
+first click, the click again (results and metadata sheets already there), a workbook typed by hand,
+the 提交 answer's macro and message box — is built on both books and compared field by field.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import xlwings as xw
+from golden_doors import _book
+from golden_doors import cases
+
+from server.workbook import validate_grids
+from server.workbook.layout import META_SHEET
+from server.workbook.layout import RESULT_SHEET
+from server.xlwings_book import PayloadBook
+from server.xlwings_book import apply_report
+from server.xlwings_book import run_macro
+from server.xlwings_book import show_alert
+from server.xlwings_bridge import addin_name
+from server.xlwings_bridge import report_grids
+from tools.excel_sim import addin_header
+from tools.excel_sim import apply_actions
+from tools.excel_sim import build_payload
+from tools.excel_sim import include_of
+
+
+def _payload(book) -> dict:
+    return build_payload(book, include=include_of(book))
+
+
+def _both(payload: dict, work) -> tuple[str, str]:
+    """``work(book)`` on an xw.Book and on a PayloadBook of the same payload: both answers as JSON text."""
+    answers = []
+    for opened in (lambda: xw.Book(json=copy.deepcopy(payload)), lambda: PayloadBook(copy.deepcopy(payload))):
+        book = opened()
+        try:
+            work(book)
+            answers.append(json.dumps(book.json(), ensure_ascii=False, sort_keys=True))
+        finally:
+            book.close()
+    return answers[0], answers[1]
+
+
+def _click(payload: dict, *, alert: bool = True):
+    reading, report = validate_grids(report_grids(payload))
+
+    def work(book):
+        actions = apply_report(book, reading, report, addin_name(addin_header()), alert=alert)
+        if not alert:  # what the 提交 door adds
+            actions.macro("JCNB_AskExplanation", "说明")
+            show_alert(book, "已提交", title="信息公开年报提交", critical=False)
+
+    return work
+
+
+@pytest.mark.parametrize("case", sorted(cases()))
+def test_every_click_of_a_case_is_what_xlwings_answers(case):
+    version, values, header, _ = cases()[case]
+    book = _book(version, values, header)
+    first = _payload(book)
+    xlwings, ours = _both(first, _click(first))
+    assert ours == xlwings
+    apply_actions(book, json.loads(ours))
+    again = _payload(book)
+    assert any(sheet["name"] == RESULT_SHEET for sheet in again["sheets"])
+    for payload, alert in ((again, True), (again, False)):
+        xlwings, ours = _both(payload, _click(payload, alert=alert))
+        assert ours == xlwings
+    hand = _book(version, values, header)
+    del hand[META_SHEET]
+    xlwings, ours = _both(_payload(hand), _click(_payload(hand)))
+    assert ours == xlwings
+
+
+def test_sheets_are_added_cleared_and_placed_as_xlwings_does():
+    version, values, header, _ = cases()["2021 one typo, totals blank"]
+    payload = _payload(_book(version, values, header))
+
+    def work(book):
+        sheets = book.sheets
+        assert [sheet.name for sheet in sheets] == [sheet["name"] for sheet in payload["sheets"]]
+        middle = sheets.add("中间", after=sheets[1])
+        last = sheets.add("最后", after=sheets[len(sheets) - 1])
+        for sheet in (middle, last, sheets[0], sheets[len(sheets) - 2]):
+            sheet.clear()
+            run_macro(book, "JCNB_SetNotes", sheet.name, sheet.index)
+        show_alert(book, "提示")
+        with pytest.raises(ValueError):
+            sheets.add(payload["sheets"][0]["name"].upper(), after=sheets[0])
+        assert [sheet.name for sheet in sheets][2] == "中间"
+
+    xlwings, ours = _both(payload, work)
+    assert ours == xlwings
+    assert '"sheetClear"' in ours and '"addSheet"' in ours
+
+
+def test_without_the_remote_engine_the_click_is_refused_as_before(client, monkeypatch):
+    """An xlwings that did not load its remote engine (no valid licence key) could not open the payload."""
+    from server import xlwings_bridge
+
+    version, values, header, _ = cases()["2021 clean, totals blank"]
+    payload = _payload(_book(version, values, header))
+    monkeypatch.setattr(xlwings_bridge, "_remote_engine", lambda: False)
+    answer = client.post("/xlwings/validate", json=payload).get_json()
+    assert [action["func"] for action in answer["actions"]] == ["alert"]
+    assert answer["actions"][0]["args"][0].startswith("校验服务无法读取这个工作簿")
