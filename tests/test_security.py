@@ -226,6 +226,21 @@ def test_a_password_reset_by_the_district_lifts_the_pause(sqlite_site):
     assert _try_login(app.test_client(), login, new_password).status_code == 302
 
 
+def test_a_password_reset_from_the_command_line_lifts_the_pause_too(sqlite_site):
+    """The command line runs in another process: it cannot reach the server's counters, only the database."""
+    app, logins = sqlite_site
+    _clock(app)
+    login = logins["a"][0]
+    for _ in range(5):
+        _try_login(app.test_client(), login, "wrong-password")
+    assert _try_login(app.test_client(), *logins["a"]).status_code == 429
+    runner = CliRunner(env={"SERVER_DATABASE_URL": app.config["DATABASE_URL"]})
+    shown = runner.invoke(main, ["units", "reset-password", "甲街道办事处"])
+    assert shown.exit_code == 0, shown.output
+    new_password = re.search(r"密码 ([^，\s]+)", shown.output).group(1)
+    assert _try_login(app.test_client(), login, new_password).status_code == 302
+
+
 # Sessions end on the server ------------------------------------------------------------------
 
 

@@ -139,6 +139,12 @@ def authenticate(session: Session, login: str, password: str) -> Account | None:
     return account
 
 
+def password_generation(session: Session, login: str) -> int | None:
+    """The password generation of the account with this login name (None: no such account). It moves on with
+    every password reset, from the web page or the command line, which is how a reset lifts a login pause."""
+    return session.scalar(select(Account.session_epoch).where(Account.login == (login or "").strip()))
+
+
 def end_sessions(session: Session, account: Account) -> None:
     """End every login session of an account (password reset, or the logout of a session begun before
     sessions had their own id): their cookies stop working."""

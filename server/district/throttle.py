@@ -50,11 +50,25 @@ class LoginThrottle:
     def __init__(self, clock=time.time):
         self.clock = clock
         self._lock = threading.Lock()
-        self._counters: dict[tuple[str, str], _Counter] = {}
+        self._counters: dict[tuple[str, object], _Counter] = {}
 
-    def begin(self, login: str, address: str, *, per_login: int, per_address: int, window: float) -> Attempt | Refusal:
-        """Reserve an attempt, or refuse it when either counter is full."""
-        keys = (("login", login_key(login)), ("address", address or "?"))
+    def begin(
+        self,
+        login: str,
+        address: str,
+        *,
+        per_login: int,
+        per_address: int,
+        window: float,
+        generation: int | None = None,
+    ) -> Attempt | Refusal:
+        """Reserve an attempt, or refuse it when either counter is full.
+
+        ``generation`` is the account's password generation (it moves on with every password reset, also one
+        made from the command line in another process): a login name's failures count per generation, so a
+        reset lifts the pause at once.
+        """
+        keys = (("login", (login_key(login), generation)), ("address", address or "?"))
         with self._lock:
             now = self.clock()
             self._sweep(now, window)
@@ -78,16 +92,9 @@ class LoginThrottle:
                 elif kind == "login":
                     counter.failures.clear()
 
-    def forget(self, login: str) -> None:
-        """Clear a login name's failures (its password was just reset by the district)."""
-        with self._lock:
-            counter = self._counters.get(("login", login_key(login)))
-            if counter is not None:
-                counter.failures.clear()
-
     # Inside the lock ----------------------------------------------------------------------------
 
-    def _counter(self, key: tuple[str, str], now: float, window: float) -> _Counter:
+    def _counter(self, key: tuple[str, object], now: float, window: float) -> _Counter:
         counter = self._counters.setdefault(key, _Counter())
         while counter.failures and counter.failures[0] <= now - window:
             counter.failures.popleft()

@@ -127,7 +127,8 @@ def login():
     if request.method == "GET":
         return render_template("district/login.html", error=None)
     name = request.form.get("login", "")
-    attempt = _throttle().begin(name, request.remote_addr or "", **_limits())
+    generation = service.password_generation(get_session(), name)
+    attempt = _throttle().begin(name, request.remote_addr or "", generation=generation, **_limits())
     if isinstance(attempt, Refusal):
         return _refused(attempt)
     account = None
@@ -423,8 +424,7 @@ def renew(account: Account, unit_id: int, what: str):
     """A new password or add-in token for a unit."""
     db = get_session()
     if what == "password":
-        credentials = service.reset_password(db, account, unit_id)
-        _throttle().forget(credentials.login)
+        credentials = service.reset_password(db, account, unit_id)  # also lifts a login pause: a new generation
     elif what == "token":
         credentials = service.renew_token(db, account, unit_id)
     else:
