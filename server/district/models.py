@@ -72,7 +72,8 @@ class Account(Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Counts password resets (and logouts of sessions begun before :class:`EndedLogin`): a login session
     remembers the value it began with and ends when the account's value has moved on (every session of the
-    account, also a copied cookie, stops working)."""
+    account, also a copied cookie, stops working). The login throttle counts a login name's failures per value,
+    so a reset lifts a pause, also one made from the command line."""
 
     unit: Mapped[Unit | None] = relationship(back_populates="accounts")
 
