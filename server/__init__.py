@@ -18,6 +18,7 @@ from flask import Flask
 from . import security
 from .config import DEFAULTS
 from .config import from_environment
+from .json_out import JSONProvider
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -43,7 +44,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .web import bp as web_bp
     from .xlwings_bridge import bp as xlwings_bp
 
-    app.json.ensure_ascii = False  # readable Chinese in every JSON answer
+    app.json = JSONProvider(app)  # readable Chinese in every JSON answer, written by orjson where it is the same
     errors_web.init_app(app)
     security.init_app(app)
     db.init_app(app)
