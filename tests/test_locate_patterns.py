@@ -111,29 +111,50 @@ def test_a_kept_pattern_cannot_be_changed_and_the_store_is_bounded(fresh, monkey
     ]
     assert kept and all(len(matrices.table_matrix(f, t.key).patterns) <= 3 for f in FORMS.values() for t in f.tables)
     for arrays in kept:
-        for array in arrays:
+        for array in (one for one in arrays if isinstance(one, np.ndarray)):
             with pytest.raises(ValueError):
                 array[...] = np.zeros_like(array)
 
 
-def test_the_first_one_cell_explanations_are_the_first_of_all_of_them(monkeypatch):
-    """The click asks only for the explanations it lists (``single_changes(problem, limit)``)."""
+def test_the_first_one_cell_explanations_are_the_first_of_all_and_one_cell_is_the_lower_bound(monkeypatch):
+    """The click asks only for the explanations it lists (``single_changes(problem, limit)``), and takes
+    the lower bound to be 1 without working it out when one cell explains the broken identities."""
+    from server.locate import branch
     from server.locate import search
 
     seen = []
-    whole_search = locate._search
 
-    def search_and_compare(problem, deadline):
+    def compare(problem, limit=None):
         every = search.single_changes(problem)
         if every is not None:
             assert every == sorted(every, key=search.order_key)  # form order
-        for limit in (1, 2, locate.MAX_OPTIONS + 1, 50):
-            first = search.single_changes(problem, limit)
-            assert first == (None if every is None else every[:limit])
+        for some in (1, 2, locate.MAX_OPTIONS + 1, 50):
+            assert search.single_changes(problem, some) == (None if every is None else every[:some])
+        assert locate._floor(problem, search.single_changes(problem, limit)) == branch.lower_bound(problem)
         seen.append(len(every or ()))
-        return whole_search(problem, deadline)
+        return search.single_changes(problem, limit)
 
-    monkeypatch.setattr(locate, "_search", search_and_compare)
+    monkeypatch.setattr(locate, "single_changes", compare)
     for case in _quick_cases():
         _answer(case)
     assert max(seen) > locate.MAX_OPTIONS + 1 and 1 in seen
+
+
+def test_a_lone_changed_cell_is_fixed_exactly_when_the_ranks_say_so(monkeypatch):
+    """``Problem.unique`` skips the ranks for one free cell alone; here it is held to the ranks."""
+    unique = matrices.Problem.unique
+    alone = []
+
+    def by_ranks(problem, changed):
+        free = problem.loose + [j for j in problem.costly if j in changed]
+        columns = problem.coefs[:, free]
+        rank = np.linalg.matrix_rank(columns)
+        expected = {j for j in changed if np.linalg.matrix_rank(np.delete(columns, free.index(j), axis=1)) < rank}
+        assert unique(problem, changed) == expected
+        alone.append(len(free) == 1)
+        return expected
+
+    monkeypatch.setattr(matrices.Problem, "unique", by_ranks)
+    for case in _quick_cases():
+        _answer(case)
+    assert any(alone) and not all(alone)

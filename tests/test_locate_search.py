@@ -150,7 +150,7 @@ def test_a_whole_table_search_stopped_in_time_keeps_the_broken_identities_answer
         return answer if len(calls) == 1 else locate._Answer(problem, [])
 
     monkeypatch.setattr(locate, "cover_bound", lambda *args: 0)  # always look at the whole table too …
-    monkeypatch.setattr(locate, "lower_bound", lambda problem: 0)  # … after the broken identities
+    monkeypatch.setattr(locate, "_floor", lambda problem, single: 0)  # … after the broken identities
     monkeypatch.setattr(locate, "_search", stopped_on_the_whole_table)
     values = consistent_values("2021", seed=21)
     values["t2.deny_4.c_natural"] += 5

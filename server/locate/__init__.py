@@ -71,7 +71,7 @@ def _locate_table(ctx: Context, table, state: TableState, failed: list[Identity]
     hard = [group for group in groups if group is not None]
     deadline = time.monotonic() + TIME_LIMIT
     restricted = Problem(state, state.variables(candidates))
-    floor = lower_bound(restricted)
+    floor = _floor(restricted, _single(restricted))
     if floor > cover_bound(hard, floor, deadline):  # its answer could not be kept: search the whole table at once
         answer = _search(Problem(state), deadline)
     else:
@@ -85,6 +85,19 @@ def _locate_table(ctx: Context, table, state: TableState, failed: list[Identity]
         _culprits(ctx, table, answer.problem, answer.best, failed)
     else:
         _ambiguous(ctx, table, state, answer.options, failed)
+
+
+def _single(problem: Problem) -> list[Solution] | None:
+    """The one-cell explanations listed (:func:`single_changes`), worked out once per problem."""
+    if "single" not in problem.memo:
+        problem.memo["single"] = single_changes(problem, MAX_OPTIONS + 1)
+    return problem.memo["single"]
+
+
+def _floor(problem: Problem, single: list[Solution] | None) -> int:
+    """:func:`lower_bound` of the problem; 1 without working it out when one cell explains the broken
+    identities (``single``: its :func:`single_changes`): they need a change, and one is enough."""
+    return 1 if single and single[0].changed else lower_bound(problem)
 
 
 @dataclass(frozen=True)
@@ -101,7 +114,7 @@ class _Answer:
 
 def _search(problem: Problem, deadline: float) -> _Answer:
     """The best set and up to MAX_OPTIONS equally good ones, in form order (none when nothing was found)."""
-    single = single_changes(problem, MAX_OPTIONS + 1)
+    single = _single(problem)
     if single:
         return _Answer(problem, single)
     try:

@@ -102,7 +102,7 @@ def _pattern(matrix: TableMatrix, states: tuple[str, ...], values: np.ndarray) -
     expanded = _expand(matrix, computed, matrix.coefs)
     for array in (costly, computed, expanded):
         array.flags.writeable = False
-    return costly, computed, expanded
+    return costly, computed, expanded, tuple(costly.tolist()), tuple((~costly & ~computed).tolist())
 
 
 def _expand(matrix: TableMatrix, computed: np.ndarray, coefs: np.ndarray) -> np.ndarray:
@@ -130,7 +130,7 @@ class TableState:
             known = _pattern(matrix, states, self.values)
             if len(matrix.patterns) < _PATTERNS:
                 matrix.patterns[pattern] = known
-        self.costly, self.computed, self.expanded = known
+        self.costly, self.computed, self.expanded, self._costly, self._loose = known
 
     def group(self, row: int) -> frozenset[int] | None:
         """The costly cells an identity depends on once computed totals are expanded.
@@ -172,15 +172,18 @@ class Problem:
             self.rows = matrix.touches[:, variables].any(axis=1)
         involved = matrix.touches[self.rows].any(axis=0)
         movable = involved if variables is None else involved & (variables | np.isnan(state.values))
-        first = matrix.appearance[self.rows].min(axis=0)
-        order = [j for j in np.argsort(first, kind="stable").tolist() if movable[j]]
-        self.costly = [j for j in order if state.costly[j]]
-        self.loose = [j for j in order if not state.costly[j] and not state.computed[j]]
+        order = np.argsort(matrix.appearance[self.rows].min(axis=0), kind="stable")
+        order = order[movable[order]].tolist()
+        costly, loose = state._costly, state._loose
+        self.costly = [j for j in order if costly[j]]
+        self.loose = [j for j in order if loose[j]]
         self.coefs = state.expanded[self.rows]
         # Expanded totals can reach cells outside the rows: every cell that is not a variable is a constant.
         fixed = ~movable & np.any(self.coefs != 0, axis=0)
         self.rhs = -self.coefs[:, fixed] @ state.values[fixed]
         self.current = state.values[self.costly]
+        self.memo: dict[str, object] = {}
+        """What the search worked out about this problem and may need again."""
 
     def residual(self) -> np.ndarray:
         """How far each row is from holding with every costly cell unchanged (loose cells left out)."""
@@ -190,5 +193,7 @@ class Problem:
         """Changed cells whose new value the identities fix uniquely."""
         free = self.loose + [j for j in self.costly if j in changed]
         columns = self.coefs[:, free]
+        if len(free) == 1:  # one cell alone (most typos): its value is fixed when any identity holds it
+            return set(changed) if columns.any() else set()
         rank = np.linalg.matrix_rank(columns)
         return {j for j in changed if np.linalg.matrix_rank(np.delete(columns, free.index(j), axis=1)) < rank}
