@@ -64,11 +64,23 @@ def _shape(form: Form) -> tuple[frozenset[str], tuple[tuple[object, tuple[str, .
 def _nothing_to_deduce(ctx: Context) -> bool:
     """True when every input is typed and no cell is unreadable: every identity's unknowns are blank
     totals, which expand into typed cells, so no identity has an unknown left to determine."""
-    inputs, _ = _shape(ctx.form)
-    for key, state in ctx.state.items():
-        if state != TYPED and (state != BLANK or key in inputs):
-            return False
-    return True
+    inputs, totals = _states(ctx)
+    return inputs <= {TYPED} and totals <= {TYPED, BLANK}
+
+
+@per_form
+def _kinds(form: Form) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(input cell keys, total cell keys) of a form."""
+    return tuple(k for k in form.cells if k not in form.definitions), tuple(
+        k for k in form.cells if k in form.definitions
+    )
+
+
+def _states(ctx: Context) -> tuple[set[str], set[str]]:
+    """(the states the input cells are in, the states the totals are in)."""
+    inputs, totals = _kinds(ctx.form)
+    state = ctx.state.__getitem__
+    return set(map(state, inputs)), set(map(state, totals))
 
 
 # Deduction -------------------------------------------------------------------
@@ -152,23 +164,17 @@ def _candidates(equations, solved: dict, excluded: set) -> dict[str, list[tuple[
 
 def _compute(ctx: Context) -> None:
     if not ctx.values:
-        states = set(ctx.state.values())
-        if states == {TYPED}:  # totals typed: every cell is what the clerk typed
+        inputs, totals = _states(ctx)
+        if inputs | totals == {TYPED}:  # totals typed: every cell is what the clerk typed
             readings = ctx.readings
             for key in ctx.form.cells:
                 ctx.values[key] = readings[key].value
             return
-        if states == {TYPED, BLANK} and _all_totals_blank(ctx):  # totals left blank: each is the sum of its parts
+        if inputs == {TYPED} and totals == {BLANK}:  # totals left blank: each is the sum of its parts
             _sum_every_total(ctx)
             return
     for key in ctx.form.cells:
         _value(ctx, key)
-
-
-def _all_totals_blank(ctx: Context) -> bool:
-    inputs, _ = _shape(ctx.form)
-    state = ctx.state
-    return all((state[key] == TYPED) is (key in inputs) for key in state)
 
 
 @per_form
@@ -242,9 +248,10 @@ def _report(ctx: Context) -> None:
         k for k in ctx.autofilled if ctx.state.get(k) == BLANK and ctx.readings[k].usable and k not in report.filled
     ]
     state = ctx.state
-    for key in ctx.form.cells:
-        if state[key] == DEDUCED:
-            _deduced_finding(ctx, key)
+    if ctx.deduced_by:  # a cell is deduced only with the identity that determined it
+        for key in ctx.form.cells:
+            if state[key] == DEDUCED:
+                _deduced_finding(ctx, key)
     for table, keys, inputs in _shape(ctx.form)[1]:
         _filled_finding(ctx, table, [k for k in keys if state[k] == COMPUTED])
         blank = [k for k in inputs if state[k] == BLANK]

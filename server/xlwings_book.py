@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from .findings import INFO
 from .findings import SEVERITY_TEXT
@@ -94,6 +95,8 @@ def _row(row: list, dates) -> list:
 
 
 _NOT_TEXT = frozenset({int, float, bool})
+_parse_a1 = lru_cache(maxsize=4096)(parse_a1)
+"""The same few hundred addresses on every click (template cells, rows of the results sheet)."""
 
 
 # The book of one request ----------------------------------------------------------------------
@@ -128,6 +131,23 @@ class PayloadBook:
                 "start_column": kwargs.get("start_column"),
                 "row_count": kwargs.get("row_count"),
                 "column_count": kwargs.get("column_count"),
+            }
+        )
+
+    def range_action(
+        self, func: str, position: int, row: int, column: int, rows: int, columns: int, *, values=None, args=None
+    ) -> None:
+        """``append_json_action`` of an action on a block of cells (0-based row and column), without the keywords."""
+        self._actions.append(
+            {
+                "func": func,
+                "args": args if isinstance(args, list) else [args],
+                "values": values,
+                "sheet_position": position,
+                "start_row": row,
+                "start_column": column,
+                "row_count": rows,
+                "column_count": columns,
             }
         )
 
@@ -192,6 +212,7 @@ class Actions:
         self.prefix = f"'{addin}'!" if addin else ""
         self._sheets: dict[str, object] = {}
         self._positions: dict[str, int] = {}
+        self._ranges = book.range_action if isinstance(book, PayloadBook) else None
         for sheet in book.sheets:
             self._sheets.setdefault(sheet.name, sheet)
 
@@ -216,20 +237,23 @@ class Actions:
         Text is written so that Excel keeps it as text (:func:`excel_text`).
         """
         target = self.sheet(sheet) if isinstance(sheet, str) else sheet
-        row, col = parse_a1(first)
-        values = [["" if value is None else excel_text(value) for value in line] for line in rows]
+        row, col = _parse_a1(first)
+        values = [
+            ["" if value is None else value if value.__class__ in _NOT_TEXT else excel_text(value) for value in line]
+            for line in rows
+        ]
         self._on_range(target, row, col, len(rows), len(rows[0]), "setValues", values=values)
 
     def colour(self, sheet, address: str, colour: str) -> None:
         """Fill a cell or a range (``D5``, ``A3:J3``) with a ``#RRGGBB`` colour (``range.color = …``)."""
         first, _, last = address.partition(":")
-        row, col = parse_a1(first)
-        last_row, last_col = parse_a1(last) if last else (row, col)
+        row, col = _parse_a1(first)
+        last_row, last_col = _parse_a1(last) if last else (row, col)
         self._on_range(sheet, row, col, last_row - row + 1, last_col - col + 1, "setRangeColor", args=colour)
 
     def link(self, sheet, address: str, target: str, text: str, tip: str) -> None:
         """A hyperlink in one cell (``range.add_hyperlink(target, text, tip)``)."""
-        row, col = parse_a1(address)
+        row, col = _parse_a1(address)
         self._on_range(sheet, row, col, 1, 1, "addHyperlink", args=[target, text, tip])
 
     def _on_range(self, sheet, row: int, col: int, rows: int, cols: int, func: str, **fields) -> None:
@@ -238,6 +262,9 @@ class Actions:
         position = self._positions.get(sheet.name)
         if position is None:  # sheets are only ever added after the last one: a position, once known, holds
             position = self._positions[sheet.name] = sheet.index - 1
+        if self._ranges is not None:
+            self._ranges(func, position, row - 1, col - 1, rows, cols, **fields)
+            return
         self.book.impl.append_json_action(
             func=func,
             sheet_position=position,
@@ -410,7 +437,7 @@ def _column_runs(writes: dict[tuple[str, str], object]):
     """Group single-cell writes into vertical runs: (sheet, first A1, [[v], [v], …])."""
     by_column: dict[tuple[str, int], dict[int, object]] = {}
     for (sheet, cell), value in writes.items():
-        row, col = parse_a1(cell)
+        row, col = _parse_a1(cell)
         by_column.setdefault((sheet, col), {})[row] = value
     for (sheet, col), rows in by_column.items():
         ordered = sorted(rows)

@@ -8,8 +8,10 @@ values in the context and adds findings and outcome counts to
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import MISSING
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields as dataclass_fields
 
 from ..findings import CellRef
 from ..findings import Finding
@@ -18,6 +20,33 @@ from ..forms.model import Form
 from ..readings import Reading
 from .catalogue import rule_info
 from .messages import render
+
+
+def cell_ref(key: str | None, sheet: str | None, cell: str | None, label: str, value: object, role: str) -> CellRef:
+    """``CellRef(key, sheet, cell, label, value, role)`` without the frozen dataclass's ``__init__``
+    (six ``object.__setattr__`` calls; a click names dozens of cells): the same object."""
+    ref = _new(CellRef)
+    ref.__dict__.update(key=key, sheet=sheet, cell=cell, label=label, value=value, role=role)
+    return ref
+
+
+def new_finding(**fields) -> Finding:
+    """``Finding(**fields)`` without the frozen dataclass's ``__init__`` (eighteen ``object.__setattr__``
+    calls): the same object, the fields not given at their defaults."""
+    unknown = fields.keys() - _FINDING_DEFAULTS.keys()
+    if unknown or not _FINDING_REQUIRED <= fields.keys():
+        return Finding(**fields)  # let the dataclass say what is wrong
+    finding = _new(Finding)
+    state = finding.__dict__
+    state.update(_FINDING_DEFAULTS)
+    state.update(fields)
+    return finding
+
+
+_new = object.__new__
+_FINDING_DEFAULTS = {f.name: (None if f.default is MISSING else f.default) for f in dataclass_fields(Finding)}
+_FINDING_REQUIRED = frozenset(f.name for f in dataclass_fields(Finding) if f.default is MISSING)
+assert all(f.default_factory is MISSING for f in dataclass_fields(Finding))
 
 CURRENT = object()
 """Marker for :meth:`Context.ref`: show the cell's current value."""
@@ -100,7 +129,7 @@ class Context:
         """A :class:`CellRef` for a key, with its current value by default."""
         sheet, a1 = self.address(key)
         shown = self.shown(key) if value is CURRENT else value
-        return CellRef(key, sheet, a1, self.label(key), shown, role)
+        return cell_ref(key, sheet, a1, self.label(key), shown, role)
 
     def shown(self, key: str) -> object:
         """The value to show for a cell: the number used, or the raw text."""
@@ -119,7 +148,7 @@ class Context:
         sheet, a1 = self.address(key) if key else (None, None)
         message = render(template or rule, **params)
         table = fields.pop("table", None) or (self.form.cells[key].table.key if key in self.form.cells else None)
-        return Finding(
+        return new_finding(
             rule=rule, severity=severity, message=message, key=key, sheet=sheet, cell=a1, table=table, **fields
         )
 
