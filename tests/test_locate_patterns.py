@@ -158,3 +158,47 @@ def test_a_lone_changed_cell_is_fixed_exactly_when_the_ranks_say_so(monkeypatch)
     for case in _quick_cases():
         _answer(case)
     assert any(alone) and not all(alone)
+
+
+def test_values_rounded_together_are_each_value_rounded_alone():
+    """The one-cell explanations' new values are rounded as one array (``_whole_all``), as ``whole`` rounds each."""
+    from server.locate import search
+
+    rng = np.random.default_rng(3)
+    near = np.round(rng.uniform(-1e6, 1e6, 20000)) + rng.choice([5e-7, 2.5e-7, 2.5e-6, 1e-7, 4.999999e-7, 0.0], 20000)
+    values = np.concatenate([rng.uniform(-1e6, 1e6, 20000), near, [2.675, 1.0000005, 5e-7, -5e-7, 1e15 + 0.5, -0.0]])
+    together = search._whole_all(values)
+    alone = [search.whole(value) for value in values]
+    assert [(type(v), v) for v in together] == [(type(v), v) for v in alone]
+    assert {type(v) for v in together} >= {int, np.float64}
+
+
+def test_groups_and_variables_from_the_pattern_are_those_worked_out_from_the_matrices(monkeypatch):
+    """``TableState.group`` (kept per pattern) and ``variables`` (by products) against their direct forms."""
+    variables_of, checked = matrices.TableState.variables, []
+
+    def direct_group(state, row):
+        cells = np.flatnonzero(np.abs(state.expanded[row]) > matrices.TOLERANCE)
+        return frozenset(cells.tolist()) if state.costly[cells].all() else None
+
+    def direct_variables(state, candidates):
+        variables, touches = candidates.copy(), state.matrix.touches
+        while True:
+            rows = touches[:, variables].any(axis=1)
+            grown = variables | (touches[rows].any(axis=0) & ~state.costly)
+            if (grown == variables).all():
+                return variables
+            variables = grown
+
+    def compared(state, candidates):
+        for row in range(len(state.matrix.identities)):
+            assert state.group(row) == direct_group(state, row)
+        found = variables_of(state, candidates)
+        assert found.dtype == bool and (found == direct_variables(state, candidates)).all()
+        checked.append(int(found.sum() - candidates.sum()))
+        return found
+
+    monkeypatch.setattr(matrices.TableState, "variables", compared)
+    for case in _quick_cases():
+        _answer(case)
+    assert checked and max(checked) > 0  # free cells were added to some candidates

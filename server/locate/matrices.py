@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from dataclasses import field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,6 +46,8 @@ class TableMatrix:
     integral: np.ndarray
     lower: np.ndarray
     """Smallest allowed value per cell (−inf when negatives are allowed)."""
+    touch_weights: np.ndarray
+    """``touches`` as 1.0 and 0.0 (for products)."""
     patterns: dict = field(default_factory=dict, compare=False, repr=False)
     """(cell states, cells without a value) -> what :class:`TableState` derives from them alone (bounded)."""
 
@@ -87,22 +90,41 @@ def _build(form: Form, table: str) -> TableMatrix:
     domains = [form.cells[k].domain for k in keys]
     lower = np.array([-np.inf if d.lower_bound is None else d.lower_bound for d in domains], dtype=float)
     integral = np.array([d.integral for d in domains])
-    return TableMatrix(identities, keys, coefs, touches, appearance, parts, integral, lower)
+    return TableMatrix(identities, keys, coefs, touches, appearance, parts, integral, lower, touches.astype(float))
 
 
 _PATTERNS = 256
 """Cell-state patterns kept per table (most clicks repeat a few: totals blank, totals typed)."""
 
 
-def _pattern(matrix: TableMatrix, states: tuple[str, ...], values: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(costly, computed, expanded coefficients) of one pattern of cell states; the arrays are read-only
-    (a pattern is shared by every validation with the same states, in every thread)."""
+class _Pattern(NamedTuple):
+    """What one pattern of cell states decides on a table; shared by every validation with the same
+    states, in every thread: the arrays are read-only."""
+
+    costly: np.ndarray
+    computed: np.ndarray
+    expanded: np.ndarray
+    costly_cells: tuple[bool, ...]
+    loose_cells: tuple[bool, ...]
+    groups: tuple[frozenset[int] | None, ...]
+    """Per identity: :meth:`TableState.group`."""
+    free: np.ndarray
+    """1.0 for a cell whose change is free (not costly), else 0.0."""
+
+
+def _pattern(matrix: TableMatrix, states: tuple[str, ...], values: np.ndarray) -> _Pattern:
     costly = np.array([state in (TYPED, BLANK) for state in states]) & ~np.isnan(values)
     computed = np.array([state == COMPUTED for state in states])
     expanded = _expand(matrix, computed, matrix.coefs)
-    for array in (costly, computed, expanded):
+    groups = []
+    for row in np.abs(expanded) > TOLERANCE:
+        cells = np.flatnonzero(row)
+        groups.append(frozenset(cells.tolist()) if costly[cells].all() else None)
+    free = (~costly).astype(float)
+    for array in (costly, computed, expanded, free):
         array.flags.writeable = False
-    return costly, computed, expanded, tuple(costly.tolist()), tuple((~costly & ~computed).tolist())
+    loose = tuple((~costly & ~computed).tolist())
+    return _Pattern(costly, computed, expanded, tuple(costly.tolist()), loose, tuple(groups), free)
 
 
 def _expand(matrix: TableMatrix, computed: np.ndarray, coefs: np.ndarray) -> np.ndarray:
@@ -130,7 +152,8 @@ class TableState:
             known = _pattern(matrix, states, self.values)
             if len(matrix.patterns) < _PATTERNS:
                 matrix.patterns[pattern] = known
-        self.costly, self.computed, self.expanded, self._costly, self._loose = known
+        self.pattern = known
+        self.costly, self.computed, self.expanded = known.costly, known.computed, known.expanded
 
     def group(self, row: int) -> frozenset[int] | None:
         """The costly cells an identity depends on once computed totals are expanded.
@@ -138,16 +161,15 @@ class TableState:
         None when it also depends on another free cell (unreadable or deduced),
         which could absorb the difference.
         """
-        cells = np.flatnonzero(np.abs(self.expanded[row]) > TOLERANCE)
-        return frozenset(cells.tolist()) if self.costly[cells].all() else None
+        return self.pattern.groups[row]
 
     def variables(self, candidates: np.ndarray) -> np.ndarray:
         """The candidate cells plus every free cell a change to them can flow through."""
         variables = candidates.copy()
-        touches = self.matrix.touches
+        touches, free = self.matrix.touch_weights, self.pattern.free
         while True:
-            rows = touches[:, variables].any(axis=1)
-            grown = variables | (touches[rows].any(axis=0) & ~self.costly)
+            rows = touches @ variables > 0  # the identities touching a variable
+            grown = variables | ((rows @ touches) * free > 0)  # and the free cells they touch
             if (grown == variables).all():
                 return variables
             variables = grown
@@ -174,7 +196,7 @@ class Problem:
         movable = involved if variables is None else involved & (variables | np.isnan(state.values))
         order = np.argsort(matrix.appearance[self.rows].min(axis=0), kind="stable")
         order = order[movable[order]].tolist()
-        costly, loose = state._costly, state._loose
+        costly, loose = state.pattern.costly_cells, state.pattern.loose_cells
         self.costly = [j for j in order if costly[j]]
         self.loose = [j for j in order if loose[j]]
         self.coefs = state.expanded[self.rows]

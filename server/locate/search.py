@@ -84,7 +84,12 @@ def single_changes(problem: Problem, limit: int | None = None) -> list[Solution]
     ok = exact & whole_ok & (new >= state.matrix.lower[cells] - TOLERANCE) & (np.abs(delta) <= state.big)
     cells, new = cells[ok], new[ok]
     first = np.argsort(cells, kind="stable")[:limit]  # one cell each: form order is the order of the cells
-    return [Solution(1, (j,), {j: whole(v)}) for j, v in zip(cells[first].tolist(), new[first], strict=True)]
+    return [Solution(1, (j,), {j: v}) for j, v in zip(cells[first].tolist(), _whole_all(new[first]), strict=True)]
+
+
+def _whole_all(values: np.ndarray) -> list[int | float]:
+    """:func:`whole` of each value (NumPy rounds an array exactly as it rounds each of its numbers)."""
+    return [int(v) if v == int(v) else v for v in np.round(values, 6)]
 
 
 # Many cells ----------------------------------------------------------------------------------
