@@ -273,7 +273,7 @@ def _deduced_finding(ctx: Context, key: str) -> None:
 def _filled_finding(ctx: Context, table, keys: list[str]) -> None:
     if not keys:
         return
-    refs = tuple(ctx.ref(k, "cell") for k in keys)
+    refs = ctx.refs(keys, "cell")
     if len(keys) == 1:
         params = {"where": ctx.where(keys[0]), "value": ctx.values[keys[0]]}
         template = "total.filled"
@@ -302,7 +302,7 @@ def _blank_finding(ctx: Context, table, keys: list[str]) -> None:
         return
     outcome.failed += 1
     params = {"table": table.name, "count": len(keys), "cells": _cells_text(ctx, keys)}
-    refs = tuple(ctx.ref(k, "cell", value=None) for k in keys)
+    refs = ctx.refs(keys, "cell", value=None)
     ctx.add(ctx.finding("value.blank", keys[0], params=params, expected=0, actual=None, cells=refs))
 
 

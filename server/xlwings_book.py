@@ -238,10 +238,7 @@ class Actions:
         """
         target = self.sheet(sheet) if isinstance(sheet, str) else sheet
         row, col = _parse_a1(first)
-        values = [
-            ["" if value is None else value if value.__class__ in _NOT_TEXT else excel_text(value) for value in line]
-            for line in rows
-        ]
+        values = [[_cell_text(value) for value in line] for line in rows]
         self._on_range(target, row, col, len(rows), len(rows[0]), "setValues", values=values)
 
     def colour(self, sheet, address: str, colour: str) -> None:
@@ -415,6 +412,20 @@ def excel_text(value):
     if value[0] in "'=+-@" or _TYPED_AS_SOMETHING_ELSE.fullmatch(value):
         return "'" + value
     return value
+
+
+_excel_str = lru_cache(maxsize=4096)(excel_text)
+""":func:`excel_text` of a plain ``str`` (headers, names and messages repeat from click to click)."""
+
+
+def _cell_text(value):
+    """A cell of ``setValues``: empty as "", text through :func:`excel_text`."""
+    if value is None:
+        return ""
+    kind = value.__class__
+    if kind in _NOT_TEXT:
+        return value
+    return _excel_str(value) if kind is str else excel_text(value)
 
 
 # Actions of this book only ------------------------------------------------------------------

@@ -47,3 +47,29 @@ def test_a_wrong_field_fails_as_the_dataclass_does():
         new_finding(rule="r", severity="info", message="m", colour="red")
     with pytest.raises(TypeError):
         new_finding(rule="r", message="m")
+
+
+def test_references_named_together_are_those_named_one_by_one():
+    """``Context.refs`` (one loop) gives what ``Context.ref`` gives for each key: addresses known or not,
+    values used, raw text of unreadable cells, blanks, header fields, keys of no cell."""
+    from builders import consistent_values
+
+    from server.findings import Report
+    from server.forms import get_form
+    from server.readings import read
+    from server.rules.base import Context
+    from server.rules.header import parse_header
+
+    form = get_form("2021")
+    raw = consistent_values(form, seed=4)
+    keys = list(form.cells)
+    raw[keys[3]], raw[keys[5]], raw[keys[8]] = "见附件", None, "12件"
+    readings = {key: read(raw.get(key), cell.domain) for key, cell in form.cells.items()}
+    addresses = {key: ("表二", f"D{n}") for n, key in enumerate(keys[::2])}
+    addresses["header.unit"] = ("填报信息", "B3")
+    ctx = Context(form, readings, parse_header({"unit": "某局"}), addresses, Report(version="2021"))
+    ctx.values.update({key: r.value for key, r in readings.items() if r.value is not None and key != keys[10]})
+    asked = [*keys, "header.unit", "header.year", "no.such.cell"]
+    for role, shown in (("part", {}), ("cell", {}), ("cell", {"value": None}), ("total", {"value": 0})):
+        assert ctx.refs(asked, role, **shown) == tuple(ctx.ref(key, role, **shown) for key in asked)
+    assert ctx.refs(asked) == tuple(ctx.ref(key) for key in asked)

@@ -111,3 +111,23 @@ def test_without_the_remote_engine_the_click_is_refused_as_before(client, monkey
     answer = client.post("/xlwings/validate", json=payload).get_json()
     assert [action["func"] for action in answer["actions"]] == ["alert"]
     assert answer["actions"][0]["args"][0].startswith("校验服务无法读取这个工作簿")
+
+
+def test_cell_text_is_excel_text_for_plain_text_and_for_text_of_other_kinds():
+    """Plain text is looked up in a cache (the same texts come back every click); a str of another kind
+    (a formula's text) is not taken for the plain text equal to it."""
+    from server.readings import Formula
+    from server.xlwings_book import _cell_text
+    from server.xlwings_book import excel_text
+
+    class Marked(str):
+        pass
+
+    texts = ["=SUM(D5:D9)", "-4", "2025-01-15", "文字", "", "a\r\nb", "TRUE", "'引号", "12件"]
+    for _ in range(2):  # the second time from the cache
+        for text in texts:
+            assert _cell_text(text) == excel_text(text) and type(_cell_text(text)) is str
+            for kind in (Formula, Marked):
+                assert _cell_text(kind(text)) == excel_text(kind(text))
+                assert type(_cell_text(kind(text))) is type(excel_text(kind(text)))
+    assert [_cell_text(value) for value in (None, 0, 1.5, True)] == ["", 0, 1.5, True]
