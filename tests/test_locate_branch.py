@@ -16,17 +16,22 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from builders import with_typos
+from engine import check
 
+import server.locate as locate
 from server.locate import branch
 from server.locate.matrices import TOLERANCE
 
 
-def _problem(coefs: np.ndarray, residual: np.ndarray) -> SimpleNamespace:
-    """A stand-in for matrices.Problem: cells 0..n−1, all costly, no value bounds."""
+def _problem(coefs: np.ndarray, residual: np.ndarray, current=None) -> SimpleNamespace:
+    """A stand-in for matrices.Problem: cells 0..n−1, all costly; value bounds (≥ 0, whole) only with ``current``."""
     n = coefs.shape[1]
-    current = np.full(n, 10.0)
+    bounded = current is not None
+    current = np.asarray(current, dtype=float) if bounded else np.full(n, 10.0)
     rhs = coefs @ current - residual
-    matrix = SimpleNamespace(lower=np.full(n, -np.inf), integral=np.zeros(n, dtype=bool))
+    lower = np.zeros(n) if bounded else np.full(n, -np.inf)
+    matrix = SimpleNamespace(lower=lower, integral=np.full(n, bounded))
     return SimpleNamespace(
         loose=[],
         costly=list(range(n)),
@@ -126,3 +131,100 @@ def test_the_random_tables_include_breaks_that_need_several_cells():
     sizes = [len(_smallest_by_brute_force(coefs, residual)[0]) for _, coefs, residual in CASES]
     assert max(sizes) >= 4
     assert sum(size >= 2 for size in sizes) >= 30
+
+
+# Value bounds: sets whose changes fit -------------------------------------------------------------
+
+
+def _outcome(problem, fit_cut: bool = True, node_limit: int = 10**6) -> tuple[list, int]:
+    """What the search answers (its sets with values, in order, or why it gave up) and its nodes."""
+    search = branch._Search(problem, locate.MAX_OPTIONS + 1, time.monotonic() + 600)
+    if not fit_cut:  # what a cell settles alone, counted as without value bounds: the cut never fires
+        search._fit_worth = lambda broken, coefs, residual: branch._worth(broken, coefs, residual)
+    limit, branch.NODE_LIMIT = branch.NODE_LIMIT, node_limit
+    try:
+        answer = [(s.changed, s.values) for s in search.run()]
+    except branch.Undecided as stopped:
+        answer = ["undecided", str(stopped), [(s.changed, s.values) for s in stopped.found]]
+    finally:
+        branch.NODE_LIMIT = limit
+    return answer, search.nodes
+
+
+def _bounded_grids():
+    """Tables with row and column totals, whole values 0–3, typos of 1–9: many coincidences cannot be kept."""
+    rng = random.Random(5)
+    cases = []
+    for number in range(60):
+        rows, cols = rng.randint(3, 5), rng.randint(3, 5)
+        coefs, _ = _grid(rng, rows, cols, 0)
+        values = np.zeros(coefs.shape[1])
+        details = [r * (cols + 1) + c for r in range(rows) for c in range(cols)]
+        for j in details:
+            values[j] = rng.randint(0, 3)
+        for r in range(rows):  # typed totals that hold
+            values[r * (cols + 1) + cols] = sum(values[r * (cols + 1) + c] for c in range(cols))
+        for c in range(cols + 1):
+            values[rows * (cols + 1) + c] = sum(values[r * (cols + 1) + c] for r in range(rows))
+        typed = values.copy()
+        for j in rng.sample(details, rng.randint(2, min(6, len(details)))):
+            typed[j] += rng.randint(1, 9)
+        cases.append((f"bounded-{number}", coefs, coefs @ typed, typed))
+    return cases
+
+
+BOUNDED = _bounded_grids()
+
+
+@pytest.mark.parametrize("case", BOUNDED, ids=[case[0] for case in BOUNDED])
+def test_cutting_branches_where_no_set_can_keep_its_changes_changes_no_answer(case):
+    _, coefs, residual, typed = case
+    cut, nodes = _outcome(_problem(coefs, residual, typed))
+    uncut, every_node = _outcome(_problem(coefs, residual, typed), fit_cut=False)
+    assert cut == uncut
+    assert nodes <= every_node
+
+
+def test_the_cut_saves_nodes_on_the_bounded_tables():
+    saved = [_outcome(_problem(c, r, t), fit_cut=False)[1] - _outcome(_problem(c, r, t))[1] for _, c, r, t in BOUNDED]
+    assert sum(n > 0 for n in saved) >= 10
+
+
+def _report_problem(version: str, seed: int, typos: int):
+    """The first problem the branch search gets for a typo report with typed totals."""
+    captured = []
+
+    def capture(problem, *args):
+        captured.append(problem)
+        raise branch.Undecided("captured")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(locate, "smallest_sets", capture)
+        patch.setattr(locate, "_solve", lambda *args: [])
+        check(version, with_typos(version, seed, typos, False))
+    return captured[0]
+
+
+REPORTS = [("2021", seed, typos) for seed in range(6) for typos in (8, 10)] + [
+    ("2019", seed, typos) for seed in range(3) for typos in (8, 10)
+]
+
+
+@pytest.mark.parametrize("case", REPORTS, ids=[f"{v}-{s}-{t}" for v, s, t in REPORTS])
+def test_typo_reports_get_the_same_sets_in_the_same_order_with_fewer_nodes(case):
+    problem = _report_problem(*case)
+    cut, nodes = _outcome(problem)
+    uncut, every_node = _outcome(problem, fit_cut=False)
+    assert cut == uncut
+    assert nodes <= every_node
+
+
+def test_twelve_typos_that_ran_out_of_nodes_are_now_answered_by_the_search():
+    """2021, seed 2, 12 typos, totals typed: the 5000-node budget ran out (HiGHS answered, not proven)."""
+    problem = _report_problem("2021", 2, 12)
+    answer, nodes = _outcome(problem, node_limit=branch.NODE_LIMIT)
+    assert nodes < branch.NODE_LIMIT
+    assert len(answer) == 5 and {len(cells) for cells, _ in answer} == {12}
+    assert _outcome(problem, node_limit=10**6)[0] == _outcome(problem, fit_cut=False, node_limit=10**6)[0] == answer
+    stopped, _ = _outcome(problem, fit_cut=False, node_limit=branch.NODE_LIMIT)
+    assert stopped[:2] == ["undecided", "node budget"]

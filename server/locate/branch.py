@@ -21,6 +21,11 @@ budget (the pass before found no set at all), a branch stops as soon as the
 change of one of its chosen cells is settled (no cell still allowed can
 alter it) and breaks its bound — every set below would fail that check at
 its leaf. This only saves work: the sets found, and their order, stay the same.
+Where the bounds say every set below has exactly the budget's cells, the same
+pass also counts what the cells can settle alone with changes that fit
+(:meth:`_Search._fit_worth`): when even that cannot reach every broken
+identity, or a cell cannot be part of such a set, the branch or the cell is
+skipped (the cells tried, and their order, are unchanged).
 """
 
 from __future__ import annotations
@@ -133,8 +138,19 @@ class _Search:
         ordered = worth.copy()
         ordered.sort()
         reach = ordered[::-1].cumsum()
-        if _reach(reach, need) > left or _packing(broken, sizes) > left:
+        floor = _reach(reach, need)
+        if floor > left or _packing(broken, sizes) > left:
             return
+        # Every set below has exactly ``left`` more cells when the bound says so (none fewer, so none with
+        # a cell to spare): then a branch can stop when no set below can keep its changes (see _fit_worth).
+        fitting = self.exact and max(floor, _packing(broken, sizes)) == left
+        if fitting:
+            fit = self._fit_worth(broken, lines, residual[failed])
+            fitted = fit.copy()
+            fitted.sort()
+            fitted = fitted[::-1].cumsum()
+            if _reach(fitted, need) > left:
+                return
         if left == 1:
             if not (self.exact and self._misfit(pivots, settle, allowed, chosen, budget)):
                 support = (np.abs(coefs) > TOLERANCE) & allowed
@@ -147,15 +163,22 @@ class _Search:
             return
         if self.exact and self._misfit(pivots, settle, allowed, chosen, budget):
             return
+        keep = None
+        if fitting:  # the cells tried and their order stay those above; a cell no kept set can contain is skipped
+            keep = fit >= need - fitted[left - 2]
+            if not _ALL(_SUM(broken & allowed & keep, axis=1)):
+                return
         smallest = counts.argmin()
         row = int(failed.nonzero()[0][smallest])
         pivot = coefs[row]
         for j in (broken[smallest] & allowed).nonzero()[0].tolist():
+            allowed[j] = False
+            if keep is not None and not keep[j]:
+                continue
             factor = coefs[:, j] / pivot[j]
             reduced = coefs - factor[:, None] * pivot
             rest = residual - factor * residual[row]
             reduced[row], rest[row] = 0, 0
-            allowed[j] = False
             below = settled = None
             if self.exact:  # the chosen cells' changes are only needed to cut branches early
                 carried = pivots[:, j] / pivot[j]
@@ -164,6 +187,35 @@ class _Search:
             self._branch(reduced, rest, allowed, [*chosen, j], budget, below, settled)
             if len(self.found) >= self.wanted:
                 return
+
+    def _fit_worth(self, broken: np.ndarray, coefs: np.ndarray, residual: np.ndarray) -> np.ndarray:
+        """:func:`_worth` of the sets whose changes fit (their leaf's check keeps them).
+
+        A cell settles an identity alone only with the change −residual / coefficient, which is that
+        cell's change in the set: when it breaks the cell's bound (below the lower bound, not whole, 0,
+        too big), no set that is kept settles that identity with that cell alone. With the value bounds
+        the linear bounds cannot see (typed totals, several typos), this is what proves that no set of
+        the budget can be kept. Only asked where every set below has exactly the budget's cells, which
+        have independent columns (a set with a cell to spare would contain a smaller set below): such a
+        set is kept exactly when its changes fit, so cutting where none fits loses no set found and no
+        sign that a smaller set broke a bound; like :meth:`_misfit`, it only leaves uncounted the leaves
+        that would have failed their check.
+        """
+        touches = _SUM(broken, axis=0)
+        change = np.divide(-residual[:, None], coefs, out=np.full(coefs.shape, np.nan), where=broken)
+        new = self.problem.current + change
+        bad = (
+            (np.abs(change) < TOLERANCE - _MARGIN)
+            | (new < self.lower - TOLERANCE - _MARGIN)
+            | (self.integral & (np.abs(new - np.round(new)) > TOLERANCE + _MARGIN))
+            | (np.abs(change) > self.problem.state.big * (1 + _MARGIN))
+        )
+        kept = broken & ~bad
+        ordered = np.where(kept, change, np.nan).round(9)
+        ordered.sort(axis=0)
+        agreeing = _SUM(ordered[1:] == ordered[:-1], axis=0)
+        alone = np.where(_ANY(kept, axis=0), 1 + agreeing, 0)
+        return touches + np.minimum(touches, alone)
 
     def _count(self) -> None:
         """One more node; past the node budget or the deadline the search gives up."""
