@@ -273,8 +273,8 @@ def test_a_logout_ends_only_that_login_session(site):
     assert first.get("/district/").status_code == 302
 
 
-def test_two_logouts_of_one_session_at_once_both_end_it(sqlite_site):
-    app, logins = sqlite_site
+def test_two_logouts_of_one_session_at_once_both_end_it(site):
+    app, logins = site
     unit = _logged_in(app, logins, "a")
     token = _csrf(unit, "/unit/")  # (kept in the session: the cookie is read after it)
     cookie = unit.get_cookie("session").value
