@@ -33,6 +33,7 @@ from .config import DEFAULTS
 from .errors import ServerError
 from .workbook import validate_grids
 from .workbook.grid import Grid
+from .xlwings_book import UPLOAD_SHEET
 from .xlwings_book import PayloadBook
 from .xlwings_book import alert_only
 from .xlwings_book import apply_report
@@ -41,6 +42,7 @@ from .xlwings_book import show_alert
 from .xlwings_book import uploaded_file
 from .xlwings_payload import PayloadRefused
 from .xlwings_payload import checked_payload
+from .xlwings_payload import checked_rows
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", str(DEFAULTS["XLWINGS_LICENSE_KEY"]))
 
@@ -70,12 +72,12 @@ _HEX_NAME = re.compile(r"(?:[0-9A-Fa-f]{4})+")
 # Request -----------------------------------------------------------------------------------
 
 
-def _payload() -> dict:
-    """The request's xlwings payload, checked (:mod:`server.xlwings_payload`)."""
+def _payload(check=checked_payload):
+    """The request's xlwings payload, ``check``-ed (:mod:`server.xlwings_payload`)."""
     payload = request.get_json(silent=True)
     if payload is None and _from_addin():
         raise PayloadRefused(UNSENDABLE)
-    return checked_payload(payload)
+    return check(payload)
 
 
 def _from_addin() -> bool:
@@ -99,10 +101,25 @@ def report_grids(payload: dict) -> list[Grid]:
     return payload_grids(payload, dates=_date)
 
 
+def _checked_grids(payload) -> tuple[dict, list[Grid]]:
+    """The payload checked and its :func:`report_grids`, in one pass over the cells."""
+    rows = checked_rows(payload, _date)
+    sheets = payload["sheets"]
+    grids = [
+        Grid(sheet["name"], lines or [])
+        for sheet, lines in zip(sheets, rows, strict=True)
+        if sheet["name"] != UPLOAD_SHEET
+    ]
+    return payload, grids
+
+
 def _date(text: str) -> dt.datetime | None:
     """A date as Remote.bas sends it (``2026-01-15T00:00:00.000Z``) as a datetime; None for other text."""
     if len(text) == 24 and text[-1] == "Z" and _ISO_DATE.fullmatch(text):
-        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.000Z")
+        try:
+            return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.000Z")
+        except ValueError:  # text typed to look like one (2026-13-45…): Excel sends real dates only
+            return None
     return None
 
 
@@ -146,14 +163,14 @@ def _xlwings_problem(payload: dict) -> str:
     return "校验服务无法读取这个工作簿。请改用网页上传或命令行校验，并联系区政务公开办。"
 
 
-def _answer(work):
-    """Run one add-in request: ``work(payload)`` gives the actions; every failure is a message box.
+def _answer(work, check=checked_payload):
+    """Run one add-in request: ``work(check(payload))`` gives the actions; every failure is a message box.
 
     The add-in never gets anything but 200 with actions (xlwings' Remote.bas would show any other
     answer as raw text); a request that is not from the add-in gets a plain-text 4xx.
     """
     try:
-        return jsonify(work(_payload()))
+        return jsonify(work(_payload(check)))
     except RequestEntityTooLarge:
         limit = _size(int(current_app.config["MAX_CONTENT_LENGTH"]))
         return _refusal(ServerError(REQUEST_TOO_LARGE.format(limit=limit), status=413))
@@ -192,11 +209,11 @@ def ping():
 @bp.post("/validate")
 def validate():
     """One click on 校验: validate the workbook and answer with actions."""
-    return _answer(_validate)
+    return _answer(_validate, _checked_grids)
 
 
-def _validate(payload: dict) -> dict:
-    grids = report_grids(payload)
+def _validate(checked: tuple[dict, list[Grid]]) -> dict:
+    payload, grids = checked
     with opened_book(payload) as book:
         reading, report = validate_grids(grids, max_findings=int(current_app.config["MAX_FINDINGS"]))
         apply_report(book, reading, report, addin_name(request.headers.get(ADDIN_HEADER)))

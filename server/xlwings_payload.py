@@ -40,6 +40,18 @@ def checked_payload(payload) -> dict:
     Not a payload at all → :class:`ServerError` 400 (not from the add-in); a damaged one or an
     impossible cell → :class:`PayloadRefused` (a message box).
     """
+    _checked(payload, None, convert=False)
+    return payload
+
+
+def checked_rows(payload, dates) -> list[list[list] | None]:
+    """:func:`checked_payload`'s checks, and in the same pass each sheet's rows as a grid holds them
+    (None for a sheet sent without values): blank text as None, and text ``dates(text)`` turns into
+    a datetime as that datetime — what :func:`server.xlwings_book.payload_grids` gives."""
+    return _checked(payload, dates, convert=True)
+
+
+def _checked(payload, dates, *, convert: bool) -> list[list[list] | None]:
     if not isinstance(payload, dict) or not isinstance(payload.get("sheets"), list) or "book" not in payload:
         raise ServerError(NOT_FROM_ADDIN, status=400)
     if not isinstance(payload["book"], dict) or not isinstance(payload.get("version"), str):
@@ -47,15 +59,18 @@ def checked_payload(payload) -> dict:
     if not isinstance(payload.get("names", []), list):
         raise PayloadRefused(DAMAGED.format(what="名称列表"))
     cells = 0
+    out = []
     for index, sheet in enumerate(payload["sheets"]):
-        cells += _check_sheet(index, sheet)
+        count, rows = _check_sheet(index, sheet, dates, convert)
+        cells += count
+        out.append(rows)
         if cells > MAX_CELLS:
             raise PayloadRefused(TOO_LARGE.format(cells=cells))
-    return payload
+    return out
 
 
-def _check_sheet(index: int, sheet) -> int:
-    """Check one sheet's shape and cells; the number of cells it holds."""
+def _check_sheet(index: int, sheet, dates, convert: bool) -> tuple[int, list[list] | None]:
+    """Check one sheet's shape and cells: the number of cells it holds, and its rows as grid rows (when ``convert``)."""
     if not isinstance(sheet, dict) or not isinstance(sheet.get("name"), str):
         raise PayloadRefused(DAMAGED.format(what=f"第 {index + 1} 个工作表"))
     name = sheet["name"]
@@ -63,20 +78,63 @@ def _check_sheet(index: int, sheet) -> int:
         raise PayloadRefused(DAMAGED.format(what=f"第 {index + 1} 个工作表的名称"))
     rows = sheet.get("values")
     if rows is None:
-        return 0
+        return 0, None
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         raise PayloadRefused(DAMAGED.format(what=f"工作表“{name}”的单元格"))
     count = 0
+    out = [] if convert else None
     for r, row in enumerate(rows, start=1):
-        if not _fine(row):
+        line = _grid_row(row, dates) if convert else (row if _fine(row) else None)
+        if line is None:
             for c, value in enumerate(row, start=1):
                 problem = _cell_problem(value)
                 if problem:
                     raise PayloadRefused(BAD_CELL.format(sheet=name, cell=a1(r, c), what=problem))
+        if convert:
+            out.append(line if line is not None else _converted(row, dates))
         count += len(row)
         if count > MAX_CELLS:
             raise PayloadRefused(TOO_LARGE.format(cells=count))
-    return count
+    return count, out
+
+
+def _grid_row(row: list, dates) -> list | None:
+    """The row as a grid holds it (:func:`_converted`); None when a cell has a problem (:func:`_fine`):
+    both in one look at each cell."""
+    out = list(row)
+    for index, value in enumerate(row):
+        if value is None:
+            continue
+        kind = value.__class__
+        if kind is int or kind is bool:
+            continue
+        if kind is float:
+            if value - value != 0.0:  # NaN or ±infinity
+                return None
+            continue
+        if kind is not str or len(value) > MAX_CELL_TEXT or not (value.isascii() or encodable(value)):
+            return None
+        if not value.strip():
+            out[index] = None
+        elif dates is not None:
+            date = dates(value)
+            if date is not None:
+                out[index] = date
+    return out
+
+
+def _converted(row: list, dates) -> list:
+    """Blank text as None, dates as datetimes (a row of kinds :func:`_grid_row` leaves to this)."""
+    out = list(row)
+    for index, value in enumerate(out):
+        if isinstance(value, str):
+            if not value.strip():
+                out[index] = None
+            elif dates is not None:
+                date = dates(value)
+                if date is not None:
+                    out[index] = date
+    return out
 
 
 def _fine(row: list) -> bool:

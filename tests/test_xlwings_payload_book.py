@@ -131,3 +131,76 @@ def test_cell_text_is_excel_text_for_plain_text_and_for_text_of_other_kinds():
                 assert _cell_text(kind(text)) == excel_text(kind(text))
                 assert type(_cell_text(kind(text))) is type(excel_text(kind(text)))
     assert [_cell_text(value) for value in (None, 0, 1.5, True)] == ["", 0, 1.5, True]
+
+
+def _refusal(call):
+    from server.errors import ServerError
+
+    try:
+        return ("ok", call())
+    except ServerError as error:
+        return (type(error).__name__, error.status, error.message)
+
+
+def _variants(payload: dict):
+    """The payload, and copies with every kind of cell and damage the door checks for."""
+    import math
+
+    from server.xlwings_payload import MAX_CELL_TEXT
+
+    yield payload
+    cells = [
+        None, 0, -3, 2.5, True, "", "   ", "文字", "2026-01-15T00:00:00.000Z", "2026-13-45T00:00:00.000Z", "5件",
+        "x" * (MAX_CELL_TEXT + 1), "\ud800", math.nan, math.inf, {"a": 1}, [1], "a\u3000",
+    ]  # fmt: skip
+    for position, cell in enumerate(cells):
+        damaged = copy.deepcopy(payload)
+        rows = damaged["sheets"][position % 3]["values"]
+        rows[position % len(rows)][1] = cell
+        rows[-1].append(cell)
+        yield damaged
+    for damage in (
+        lambda p: p["sheets"].append(5),
+        lambda p: p["sheets"][1].update(values="abc"),
+        lambda p: p["sheets"][1]["values"].append(5),
+        lambda p: p["sheets"][2].update(values=None),
+        lambda p: p["sheets"][2].pop("values"),
+        lambda p: p["sheets"][0].update(name="\ud800"),
+        lambda p: p.pop("version"),
+        lambda p: p.update(book="年报.xlsx"),
+        lambda p: p.update(names={}),
+        lambda p: p.update(sheets={}),
+        lambda p: p["sheets"].append({"name": "_upload", "values": [["QUJD", "甲.xlsx", ""]]}),
+    ):
+        damaged = copy.deepcopy(payload)
+        damage(damaged)
+        yield damaged
+    yield []
+
+
+def test_the_payload_checked_and_read_in_one_pass_is_checked_then_read():
+    """``_checked_grids`` (one look at each cell) refuses what ``checked_payload`` refuses, with the same
+    message, and otherwise gives the grids ``report_grids`` gives."""
+    from server import xlwings_bridge
+    from server.xlwings_payload import checked_payload
+
+    version, values, header, _ = cases()["2021 text in number cells"]
+    seen = set()
+    for payload in _variants(_payload(_book(version, values, header))):
+        one_pass = _refusal(lambda p=payload: xlwings_bridge._checked_grids(copy.deepcopy(p)))
+        two = _refusal(lambda p=payload: checked_payload(copy.deepcopy(p)))
+        if two[0] == "ok":
+            two = ("ok", (payload, xlwings_bridge.report_grids(copy.deepcopy(payload))))
+        assert one_pass == two
+        seen.add(one_pass[0])
+    assert seen == {"ok", "ServerError", "PayloadRefused"}
+
+
+def test_text_that_only_looks_like_a_date_is_read_as_text(client):
+    """A clerk's text shaped like the dates Remote.bas sends but no date (month 13) was an internal error."""
+    version, values, header, _ = cases()["2021 clean, totals blank"]
+    payload = _payload(_book(version, values, header))
+    payload["sheets"][0]["values"][0].append("2026-13-45T00:00:00.000Z")
+    answer = client.post("/xlwings/validate", json=payload).get_json()
+    alerts = [action["args"][0] for action in answer["actions"] if action["func"] == "alert"]
+    assert len(alerts) == 1 and "内部错误" not in alerts[0]
