@@ -202,3 +202,25 @@ def test_groups_and_variables_from_the_pattern_are_those_worked_out_from_the_mat
     for case in _quick_cases():
         _answer(case)
     assert checked and max(checked) > 0  # free cells were added to some candidates
+
+
+def test_a_problems_rows_and_cells_are_those_worked_out_from_the_matrices(monkeypatch):
+    """``Problem`` finds its identities and cells by products; here against the direct selections."""
+    init, checked = matrices.Problem.__init__, []
+
+    def compared(problem, state, variables=None):
+        init(problem, state, variables)
+        matrix = state.matrix
+        rows = np.ones(len(matrix.identities), bool) if variables is None else matrix.touches[:, variables].any(axis=1)
+        involved = matrix.touches[rows].any(axis=0)
+        movable = involved if variables is None else involved & (variables | np.isnan(state.values))
+        order = [j for j in np.argsort(matrix.appearance[rows].min(axis=0), kind="stable").tolist() if movable[j]]
+        assert (problem.rows == rows).all()
+        assert problem.costly == [j for j in order if state.costly[j]]
+        assert problem.loose == [j for j in order if not state.costly[j] and not state.computed[j]]
+        checked.append((variables is None, bool(problem.loose)))
+
+    monkeypatch.setattr(matrices.Problem, "__init__", compared)
+    for case in _quick_cases():
+        _answer(case)
+    assert {whole for whole, _ in checked} == {True, False} and any(loose for _, loose in checked)

@@ -110,6 +110,8 @@ class _Pattern(NamedTuple):
     """Per identity: :meth:`TableState.group`."""
     free: np.ndarray
     """1.0 for a cell whose change is free (not costly), else 0.0."""
+    missing: np.ndarray
+    """Cells without a value."""
 
 
 def _pattern(matrix: TableMatrix, states: tuple[str, ...], values: np.ndarray) -> _Pattern:
@@ -120,11 +122,11 @@ def _pattern(matrix: TableMatrix, states: tuple[str, ...], values: np.ndarray) -
     for row in np.abs(expanded) > TOLERANCE:
         cells = np.flatnonzero(row)
         groups.append(frozenset(cells.tolist()) if costly[cells].all() else None)
-    free = (~costly).astype(float)
-    for array in (costly, computed, expanded, free):
+    free, missing = (~costly).astype(float), np.isnan(values)
+    for array in (costly, computed, expanded, free, missing):
         array.flags.writeable = False
     loose = tuple((~costly & ~computed).tolist())
-    return _Pattern(costly, computed, expanded, tuple(costly.tolist()), loose, tuple(groups), free)
+    return _Pattern(costly, computed, expanded, tuple(costly.tolist()), loose, tuple(groups), free, missing)
 
 
 def _expand(matrix: TableMatrix, computed: np.ndarray, coefs: np.ndarray) -> np.ndarray:
@@ -191,9 +193,9 @@ class Problem:
         if variables is None:
             self.rows = np.ones(len(matrix.identities), dtype=bool)
         else:
-            self.rows = matrix.touches[:, variables].any(axis=1)
-        involved = matrix.touches[self.rows].any(axis=0)
-        movable = involved if variables is None else involved & (variables | np.isnan(state.values))
+            self.rows = matrix.touch_weights @ variables > 0  # the identities touching a variable
+        involved = self.rows @ matrix.touch_weights > 0  # the cells of those identities
+        movable = involved if variables is None else involved & (variables | state.pattern.missing)
         order = np.argsort(matrix.appearance[self.rows].min(axis=0), kind="stable")
         order = order[movable[order]].tolist()
         costly, loose = state.pattern.costly_cells, state.pattern.loose_cells
