@@ -2,7 +2,8 @@
 
 :func:`payload_grids` turns what the add-in's ``RunServerPython`` sends
 into grids for the one pipeline. :func:`apply_report` turns the report into
-xlwings actions on the ``xw.Book(json=...)`` — the same things
+xlwings actions on the request's book (:class:`PayloadBook`, which keeps them
+exactly as ``xw.Book(json=...)`` would) — the same things
 :mod:`server.xlsx.annotate` does with openpyxl: totals into blank cells,
 red/yellow flags with notes, template fills restored where a flag is gone,
 a refreshed 校验结果 sheet, the metadata sheet updated, and a message box.
@@ -203,7 +204,7 @@ class _PayloadSheets:
 
 
 class Actions:
-    """Builds the answer to one click on an ``xw.Book``."""
+    """Builds the answer to one click on a :class:`PayloadBook` (or an ``xw.Book``: the same actions)."""
 
     def __init__(self, book, reading: WorkbookReading, report: Report, addin: str | None):
         self.book = book
@@ -525,7 +526,7 @@ def _text(value) -> str:
 
 
 def alert_only(message: str, *, critical: bool = True) -> dict:
-    """An answer with just a message box, built without xw.Book (when it cannot be opened)."""
+    """An answer with just a message box, built without a book (when the payload cannot be opened)."""
     action = {
         "func": "alert",
         "args": [message, TITLE, "ok", "critical" if critical else "info", ""],
