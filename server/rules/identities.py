@@ -23,8 +23,9 @@ def run(ctx: Context) -> list[Identity]:
     failed: list[Identity] = []
     value = ctx.values.__getitem__
     blocked = bool(ctx.blockers)  # without blockers every cell has a value (see server/totals.py)
+    outcomes, outcome_of = ctx.report.outcomes, ctx.report.outcome
     for identity in ctx.form.identities:
-        outcome = ctx.report.outcome(identity.rule)
+        outcome = outcomes.get(identity.rule) or outcome_of(identity.rule)
         blockers = _blockers(ctx, identity) if blocked else None
         if blockers:
             outcome.undecided += 1
@@ -86,7 +87,7 @@ def _failure(ctx: Context, identity: Identity):
         "diff": _number(abs(actual - expected)),
         "advice": render("advice.sum"),
     }
-    cells = (ctx.ref(total, "total"),) + tuple(ctx.ref(key, "part") for key in identity.right)
+    cells = (ctx.ref(total, "total"),) + ctx.refs(identity.right, "part")
     return ctx.finding(
         identity.rule, total, "sum", params=params, expected=expected, actual=actual, cells=cells, check=identity.name
     )
@@ -108,7 +109,7 @@ def _balance_failure(ctx: Context, identity: Identity):
         "diff": _number(abs(actual - expected)),
         "advice": render("advice.balance"),
     }
-    cells = tuple(ctx.ref(key, "part") for key in identity.cells)
+    cells = ctx.refs(identity.cells, "part")
     return ctx.finding(
         identity.rule,
         identity.anchor,
