@@ -58,7 +58,8 @@ def validate_values(
     form = get_form(form) if isinstance(form, str) else form
     parsed = parse_header(header)
     report = Report(version=form.version, year=parsed.year, unit=parsed.unit)
-    readings = {key: read(values.get(key), domain) for key, domain in _domains(form)}
+    keys, domains = _domains(form)
+    readings = dict(zip(keys, map(read, map(values.get, keys), domains), strict=True))
     ctx = Context(
         form=form,
         readings=readings,
@@ -70,7 +71,7 @@ def validate_values(
     )
     report.findings.extend(layout_findings)
     run(ctx)
-    report.values = {key: ctx.values.get(key) for key in form.cells}
+    report.values = dict(zip(keys, map(ctx.values.get, keys), strict=True))
     for check in extra_checks:
         report.findings.extend(check(report))
     _order_and_cap(form, report, max_findings)
@@ -79,9 +80,9 @@ def validate_values(
 
 
 @per_form
-def _domains(form: Form) -> tuple[tuple[str, Domain], ...]:
-    """(key, domain) of every cell of a form, in order."""
-    return tuple((key, cell.domain) for key, cell in form.cells.items())
+def _domains(form: Form) -> tuple[tuple[str, ...], tuple[Domain, ...]]:
+    """(every cell key, each one's domain) of a form, in order."""
+    return tuple(form.cells), tuple(cell.domain for cell in form.cells.values())
 
 
 @per_form
