@@ -210,13 +210,19 @@ def test_an_unknown_login_name_costs_one_slow_hash_check_like_a_known_one(sqlite
         assert methods.count(slow) == 1, (login, methods)
 
 
-def test_a_password_reset_by_the_district_lifts_the_pause(sqlite_site):
-    app, logins = sqlite_site
+def _paused(app, logins) -> str:
+    """Unit A's login name, paused by five wrong passwords."""
     _clock(app)
     login = logins["a"][0]
     for _ in range(5):
         _try_login(app.test_client(), login, "wrong-password")
     assert _try_login(app.test_client(), *logins["a"]).status_code == 429
+    return login
+
+
+def test_a_password_reset_by_the_district_lifts_the_pause(sqlite_site):
+    app, logins = sqlite_site
+    login = _paused(app, logins)
     district = _logged_in(app, logins, "district")
     with app.app_context():
         unit_id = service.unit_by_name(get_session(), "甲街道办事处").id
@@ -229,11 +235,7 @@ def test_a_password_reset_by_the_district_lifts_the_pause(sqlite_site):
 def test_a_password_reset_from_the_command_line_lifts_the_pause_too(sqlite_site):
     """The command line runs in another process: it cannot reach the server's counters, only the database."""
     app, logins = sqlite_site
-    _clock(app)
-    login = logins["a"][0]
-    for _ in range(5):
-        _try_login(app.test_client(), login, "wrong-password")
-    assert _try_login(app.test_client(), *logins["a"]).status_code == 429
+    login = _paused(app, logins)
     runner = CliRunner(env={"SERVER_DATABASE_URL": app.config["DATABASE_URL"]})
     shown = runner.invoke(main, ["units", "reset-password", "甲街道办事处"])
     assert shown.exit_code == 0, shown.output
