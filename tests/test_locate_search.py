@@ -125,6 +125,46 @@ def test_a_stopped_search_keeps_its_best_set_and_says_so(monkeypatch):
     assert all("未能证明是改动最少的" in f.message for f in culprits)
 
 
+def _two_typos_by_the_solver(monkeypatch, second_solve):
+    """The culprit findings of a two-typo report decided by HiGHS, its second solve (the search for an equally
+    good set) replaced by ``second_solve(milp)``."""
+
+    def undecided(*args, **kwargs):
+        raise locate.Undecided("forced")
+
+    solve = search.Milp.solve
+    calls = []
+
+    def counted(self):
+        calls.append(self)
+        return solve(self) if len(calls) == 1 else second_solve(self)
+
+    monkeypatch.setattr(locate, "smallest_sets", undecided)
+    monkeypatch.setattr(search.Milp, "solve", counted)
+    values = consistent_values("2021", seed=24)
+    values["t2.open.c_natural"] += 1
+    values["t2.noproc_2.c_research"] += 2
+    culprits = only(check("2021", values), "locate.culprit")
+    assert len(calls) == 2 and {f.key for f in culprits} == {"t2.open.c_natural", "t2.noproc_2.c_research"}
+    return culprits
+
+
+def test_a_search_for_equally_good_sets_stopped_by_the_time_limit_says_more_may_exist(monkeypatch):
+    """The fewest cells are proven, but the time limit stopped the search for another set as small."""
+
+    def stopped(milp):
+        milp.stopped = True  # what solve() records when HiGHS ends at the deadline without a set
+        return None
+
+    culprits = _two_typos_by_the_solver(monkeypatch, stopped)
+    assert all(locate.UNLISTED in f.message and locate.UNPROVEN not in f.message for f in culprits)
+
+
+def test_a_search_for_equally_good_sets_that_finds_none_says_nothing_more(monkeypatch):
+    culprits = _two_typos_by_the_solver(monkeypatch, search.Milp.solve)
+    assert not any(locate.UNLISTED in f.message or locate.UNPROVEN in f.message for f in culprits)
+
+
 @pytest.mark.parametrize("typos", [2, 3, 4])
 def test_the_solver_and_the_branch_search_agree(monkeypatch, typos):
     """The MILP (HiGHS) and the branch-and-bound find sets of the same size."""

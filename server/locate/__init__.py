@@ -49,6 +49,8 @@ MAX_OPTIONS = 4
 TIME_LIMIT = 2.0
 """Seconds of solver time per table; past it the best set found so far is reported."""
 UNPROVEN = "（求解已到时间上限，这是目前找到的最好答案，未能证明是改动最少的）"
+UNLISTED = "（求解已到时间上限，可能还有改动同样少的其他改法没有列出）"
+"""The set is proven the fewest, but the search for equally good ones stopped at the time limit."""
 
 
 def run(ctx: Context, failed: list[Identity]) -> None:
@@ -82,9 +84,9 @@ def _locate_table(ctx: Context, table, state: TableState, failed: list[Identity]
     if answer.best is None or not answer.best.changed:
         _failed(ctx, table, failed)
     elif len(answer.options) == 1:
-        _culprits(ctx, table, answer.problem, answer.best, failed)
+        _culprits(ctx, table, answer.problem, answer.best, failed, _note(answer))
     else:
-        _ambiguous(ctx, table, state, answer.options, failed)
+        _ambiguous(ctx, table, state, answer.options, failed, _note(answer))
 
 
 def _single(problem: Problem) -> list[Solution] | None:
@@ -106,10 +108,19 @@ class _Answer:
 
     problem: Problem
     options: list[Solution]
+    complete: bool = True
+    """False when the time limit stopped the search for equally good sets: more may exist."""
 
     @property
     def best(self) -> Solution | None:
         return self.options[0] if self.options else None
+
+
+def _note(answer: _Answer) -> str:
+    """What the finding says of an answer the time limit cut short (nothing when it did not)."""
+    if not all(option.proven for option in answer.options):
+        return UNPROVEN
+    return "" if answer.complete else UNLISTED
 
 
 def _search(problem: Problem, deadline: float) -> _Answer:
@@ -121,16 +132,17 @@ def _search(problem: Problem, deadline: float) -> _Answer:
         return _Answer(problem, sorted(smallest_sets(problem, MAX_OPTIONS + 1, deadline), key=order_key))
     except Undecided as stopped:
         found = stopped.found
-    options = _solve(problem, deadline)
+    options, complete = _solve(problem, deadline)
     if found:  # the branch search stopped with sets in hand: keep the smallest unless the solver did better
         smallest = min(found, key=lambda s: (s.cost, order_key(s)))
         if not options or smallest.cost < options[0].cost:
             options = [_unproven(smallest)]
-    return _Answer(problem, options)
+    return _Answer(problem, options, complete)
 
 
-def _solve(problem: Problem, deadline: float) -> list[Solution]:
-    """The MILP's best set and the equally good ones, in form order."""
+def _solve(problem: Problem, deadline: float) -> tuple[list[Solution], bool]:
+    """The MILP's best set and the equally good ones, in form order; and whether the search for equally
+    good ones ran to its end (False: the time limit stopped it, more may exist)."""
     milp = Milp(problem, deadline)
     best = milp.solve()
     options = [] if best is None else [best]
@@ -142,7 +154,7 @@ def _solve(problem: Problem, deadline: float) -> list[Solution]:
         if other is None or other.cost > best.cost or not other.proven:
             break
         options.append(other)
-    return sorted(options, key=order_key)
+    return sorted(options, key=order_key), not milp.stopped
 
 
 def _unproven(solution: Solution) -> Solution:
@@ -176,11 +188,10 @@ def _failed(ctx: Context, table, failed: list[Identity]) -> None:
     )
 
 
-def _culprits(ctx: Context, table, problem: Problem, best: Solution, failed: list[Identity]) -> None:
+def _culprits(ctx: Context, table, problem: Problem, best: Solution, failed: list[Identity], note: str) -> None:
     keys = problem.state.matrix.keys
     unique = problem.unique(list(best.changed))
     changed = [keys[j] for j in best.changed]
-    note = "" if best.proven else UNPROVEN
     for j, key in zip(best.changed, changed, strict=True):
         others = [ctx.where(k) for k in changed if k != key]
         others_text = f"（需与 {'、'.join(others)} 一起修改）" if others else ""
@@ -214,7 +225,9 @@ def _culprits(ctx: Context, table, problem: Problem, best: Solution, failed: lis
             )
 
 
-def _ambiguous(ctx: Context, table, state: TableState, options: list[Solution], failed: list[Identity]) -> None:
+def _ambiguous(
+    ctx: Context, table, state: TableState, options: list[Solution], failed: list[Identity], note: str
+) -> None:
     keys = state.matrix.keys
     described = []
     alternatives = []
@@ -231,7 +244,6 @@ def _ambiguous(ctx: Context, table, state: TableState, options: list[Solution], 
         )
     candidates = list(dict.fromkeys(keys[j] for option in options for j in option.changed))
     cells: tuple[CellRef, ...] = tuple(ctx.ref(k, "candidate") for k in candidates)
-    note = "" if all(option.proven for option in options) else UNPROVEN
     params = {"table": table.name, "options": "；".join(described) + note}
     broken = f"{len([i for i in failed if i.table == table.key])} 处勾稽关系不成立"
     ctx.add(

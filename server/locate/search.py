@@ -107,6 +107,8 @@ class Milp:
             self.highs.setOptionValue(option, value)
         self.columns = problem.costly + problem.loose
         self.feasible = self._pass_model()
+        self.stopped = False
+        """Whether a solve ended at the deadline rather than with an answer (a set, or the proof there is none)."""
 
     def solve(self) -> Solution | None:
         """The fewest changes not excluded yet (or the best found before the deadline), or None."""
@@ -114,12 +116,15 @@ class Milp:
             return None
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
+            self.stopped = True
             return None
         self.highs.setOptionValue("time_limit", remaining)
         self.highs.run()
+        status = self.highs.getModelStatus()
+        self.stopped = status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
         if self.highs.getInfo().primal_solution_status != _FEASIBLE:
             return None
-        proven = self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        proven = status == highspy.HighsModelStatus.kOptimal
         x = np.asarray(self.highs.getSolution().col_value)
         n = len(self.columns)
         changed = tuple(j for k, j in enumerate(self.problem.costly) if x[n + k] > 0.5)
