@@ -110,3 +110,30 @@ def test_a_blank_cell_can_be_one_of_the_options():
     [ambiguous] = only(report, "locate.ambiguous")
     options = {(option[0]["key"], option[0]["suggestion"]) for option in ambiguous.alternatives if len(option) == 1}
     assert {("t2.carry_in.c_commercial", 2), ("t2.new.c_commercial", 5), ("t2.open.c_commercial", 3)} <= options
+
+
+def test_a_large_set_names_a_few_of_its_other_cells_in_each_message():
+    """Six culprits: each message names three of the other five (each has its own finding), not all of them."""
+    from builders import with_typos
+
+    values = with_typos("2021", 0, 6, False)
+    culprits = only(check("2021", values), "locate.culprit")
+    assert len(culprits) == 6
+    addresses = {f.key: f.cells[0].cell for f in culprits}
+    for finding in culprits:
+        others = [cell for key, cell in addresses.items() if key != finding.key]
+        named = [cell for cell in others if f"{cell}「" in finding.message]
+        assert len(named) == 3 and named == others[:3]
+        assert f"等另外 {len(others)} 格一起修改，各格分别列出" in finding.message
+
+
+def test_a_small_set_names_every_other_cell():
+    values = consistent_values("2021", seed=24)
+    values["t2.open.c_natural"] += 1
+    values["t2.noproc_2.c_research"] += 2
+    values["t2.deny_4.c_natural"] += 5
+    culprits = only(check("2021", values), "locate.culprit")
+    assert len(culprits) == 3
+    for finding in culprits:
+        others = [f.cells[0].cell for f in culprits if f is not finding]
+        assert all(f"{cell}「" in finding.message for cell in others) and "等另外" not in finding.message

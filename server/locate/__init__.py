@@ -49,6 +49,8 @@ MAX_OPTIONS = 4
 TIME_LIMIT = 2.0
 """Seconds of solver time per table; past it the best set found so far is reported."""
 UNPROVEN = "（求解已到时间上限，这是目前找到的最好答案，未能证明是改动最少的）"
+_NAMED_OTHERS = 3
+"""How many of a large set's other cells a culprit's message names (each has its own finding)."""
 UNLISTED = "（求解已到时间上限，可能还有改动同样少的其他改法没有列出）"
 """The set is proven the fewest, but the search for equally good ones stopped at the time limit."""
 
@@ -194,7 +196,7 @@ def _culprits(ctx: Context, table, problem: Problem, best: Solution, failed: lis
     changed = [keys[j] for j in best.changed]
     for j, key in zip(best.changed, changed, strict=True):
         others = [ctx.where(k) for k in changed if k != key]
-        others_text = f"（需与 {'、'.join(others)} 一起修改）" if others else ""
+        others_text = _together(others)
         touched = [i.name for i in failed if key in i.cells]
         actual = _current(ctx, key)
         params = {
@@ -223,6 +225,15 @@ def _culprits(ctx: Context, table, problem: Problem, best: Solution, failed: lis
             ctx.add(
                 ctx.finding("locate.culprit", key, "locate.culprit_open", params=params, actual=actual, cells=cells)
             )
+
+
+def _together(others: list[str]) -> str:
+    """The other cells of the set, named in a culprit's message (the first few when the set is large)."""
+    if not others:
+        return ""
+    if len(others) <= _NAMED_OTHERS:
+        return f"（需与 {'、'.join(others)} 一起修改）"
+    return f"（需与 {'、'.join(others[:_NAMED_OTHERS])} 等另外 {len(others)} 格一起修改，各格分别列出）"
 
 
 def _ambiguous(
