@@ -40,6 +40,7 @@ from .xlwings_book import apply_report
 from .xlwings_book import payload_grids
 from .xlwings_book import show_alert
 from .xlwings_book import uploaded_file
+from .xlwings_payload import DATE_LENGTH
 from .xlwings_payload import PayloadRefused
 from .xlwings_payload import checked_payload
 from .xlwings_payload import checked_rows
@@ -115,7 +116,7 @@ def _checked_grids(payload) -> tuple[dict, list[Grid]]:
 
 def _date(text: str) -> dt.datetime | None:
     """A date as Remote.bas sends it (``2026-01-15T00:00:00.000Z``) as a datetime; None for other text."""
-    if len(text) == 24 and text[-1] == "Z" and _ISO_DATE.fullmatch(text):
+    if len(text) == DATE_LENGTH and text[-1] == "Z" and _ISO_DATE.fullmatch(text):
         try:
             return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.000Z")
         except ValueError:  # text typed to look like one (2026-13-45…): Excel sends real dates only

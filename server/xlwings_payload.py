@@ -19,6 +19,8 @@ from .workbook.layout import a1
 
 MAX_CELL_TEXT = 32767
 """Excel's limit for the text of one cell."""
+DATE_LENGTH = 24
+"""Remote.bas sends a date as ``2026-01-15T00:00:00.000Z``."""
 MAX_CELLS = 2_000_000
 """Cells of all sheets together; far beyond any report, below what would exhaust memory."""
 
@@ -47,7 +49,8 @@ def checked_payload(payload) -> dict:
 def checked_rows(payload, dates) -> list[list[list] | None]:
     """:func:`checked_payload`'s checks, and in the same pass each sheet's rows as a grid holds them
     (None for a sheet sent without values): blank text as None, and text ``dates(text)`` turns into
-    a datetime as that datetime — what :func:`server.xlwings_book.payload_grids` gives."""
+    a datetime as that datetime — what :func:`server.xlwings_book.payload_grids` gives. ``dates`` is
+    asked only about text shaped as Remote.bas sends dates (:data:`DATE_LENGTH` characters ending in Z)."""
     return _checked(payload, dates, convert=True)
 
 
@@ -116,7 +119,7 @@ def _grid_row(row: list, dates) -> list | None:
             return None
         if not value.strip():
             out[index] = None
-        elif dates is not None:
+        elif dates is not None and len(value) == DATE_LENGTH and value[-1] == "Z":
             date = dates(value)
             if date is not None:
                 out[index] = date
