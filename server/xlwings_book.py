@@ -42,6 +42,7 @@ from .workbook.results import result_entries
 from .workbook.results import summary_line
 from .workbook.style import FLAG_FILL
 from .workbook.style import TEMPLATE_FILL
+from .xlwings_payload import grid_row
 
 TITLE = "信息公开年报校验"
 NOTE_MARK = "【校验】"
@@ -75,24 +76,9 @@ def payload_grids(payload: dict, *, dates=None) -> list[Grid]:
     for sheet in payload.get("sheets", []):
         if sheet.get("name") == UPLOAD_SHEET:
             continue
-        rows = [_row(row, dates) for row in sheet.get("values") or []]
+        rows = [grid_row(row, dates) for row in sheet.get("values") or []]
         grids.append(Grid(str(sheet.get("name", "")), rows))
     return grids
-
-
-def _row(row: list, dates) -> list:
-    out = list(row)
-    for index, value in enumerate(out):
-        if value is None or value.__class__ in _NOT_TEXT:
-            continue
-        if isinstance(value, str):
-            if not value.strip():
-                out[index] = None
-            elif dates is not None:
-                date = dates(value)
-                if date is not None:
-                    out[index] = date
-    return out
 
 
 _NOT_TEXT = frozenset({int, float, bool})

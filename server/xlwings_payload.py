@@ -87,14 +87,14 @@ def _check_sheet(index: int, sheet, dates, convert: bool) -> tuple[int, list[lis
     count = 0
     out = [] if convert else None
     for r, row in enumerate(rows, start=1):
-        line = _grid_row(row, dates) if convert else (row if _fine(row) else None)
+        line = _grid_row(row, dates if convert else None)
         if line is None:
             for c, value in enumerate(row, start=1):
                 problem = _cell_problem(value)
                 if problem:
                     raise PayloadRefused(BAD_CELL.format(sheet=name, cell=a1(r, c), what=problem))
         if convert:
-            out.append(line if line is not None else _converted(row, dates))
+            out.append(line if line is not None else grid_row(row, dates))
         count += len(row)
         if count > MAX_CELLS:
             raise PayloadRefused(TOO_LARGE.format(cells=count))
@@ -102,8 +102,8 @@ def _check_sheet(index: int, sheet, dates, convert: bool) -> tuple[int, list[lis
 
 
 def _grid_row(row: list, dates) -> list | None:
-    """The row as a grid holds it (:func:`_converted`); None when a cell has a problem (:func:`_fine`):
-    both in one look at each cell."""
+    """The row as a grid holds it (:func:`grid_row`); None when a cell may have a problem
+    (:func:`_cell_problem` then says which) or is of a kind left to :func:`grid_row`: both in one look at each cell."""
     out = list(row)
     for index, value in enumerate(row):
         if value is None:
@@ -126,8 +126,9 @@ def _grid_row(row: list, dates) -> list | None:
     return out
 
 
-def _converted(row: list, dates) -> list:
-    """Blank text as None, dates as datetimes (a row of kinds :func:`_grid_row` leaves to this)."""
+def grid_row(row: list, dates) -> list:
+    """A row as a grid holds it: blank text as None, text ``dates(text)`` turns into a datetime as that
+    datetime (when ``dates`` is given), every other value as it is."""
     out = list(row)
     for index, value in enumerate(out):
         if isinstance(value, str):
@@ -138,25 +139,6 @@ def _converted(row: list, dates) -> list:
                 if date is not None:
                     out[index] = date
     return out
-
-
-def _fine(row: list) -> bool:
-    """True when no cell of the row has a problem (:func:`_cell_problem` is None for each): the quick look."""
-    for value in row:
-        if value is None:
-            continue
-        kind = value.__class__
-        if kind is int or kind is bool:
-            continue
-        if kind is float:
-            if value - value != 0.0:  # NaN or ±infinity
-                return False
-        elif kind is str:
-            if len(value) > MAX_CELL_TEXT or not (value.isascii() or encodable(value)):
-                return False
-        else:
-            return False
-    return True
 
 
 def _cell_problem(value) -> str | None:
