@@ -103,31 +103,9 @@ def test_the_options_are_listed_in_form_order():
     assert keys[:3] == ["t2.new.c_welfare", "t2.carry_in.c_welfare", "t2.open.c_welfare"]
 
 
-def test_a_stopped_search_keeps_its_best_set_and_says_so(monkeypatch):
-    """A solver stopped by the time limit: its incumbent is reported, marked as not proven minimal."""
-
-    def undecided(*args, **kwargs):
-        raise locate.Undecided("forced")
-
-    solve = search.Milp.solve
-
-    def stopped(self):
-        found = solve(self)
-        return None if found is None else search.Solution(found.cost, found.changed, found.values, proven=False)
-
-    monkeypatch.setattr(locate, "smallest_sets", undecided)
-    monkeypatch.setattr(search.Milp, "solve", stopped)
-    values = consistent_values("2021", seed=24)
-    values["t2.open.c_natural"] += 1
-    values["t2.noproc_2.c_research"] += 2
-    culprits = only(check("2021", values), "locate.culprit")
-    assert {f.key for f in culprits} == {"t2.open.c_natural", "t2.noproc_2.c_research"}
-    assert all("未能证明是改动最少的" in f.message for f in culprits)
-
-
-def _two_typos_by_the_solver(monkeypatch, second_solve):
-    """The culprit findings of a two-typo report decided by HiGHS, its second solve (the search for an equally
-    good set) replaced by ``second_solve(milp)``."""
+def _two_typos_by_the_solver(monkeypatch, first_solve, second_solve):
+    """The culprit findings of a two-typo report decided by HiGHS: its first solve replaced by
+    ``first_solve(milp, solve)``, the second (the search for an equally good set) by ``second_solve(milp)``."""
 
     def undecided(*args, **kwargs):
         raise locate.Undecided("forced")
@@ -137,7 +115,7 @@ def _two_typos_by_the_solver(monkeypatch, second_solve):
 
     def counted(self):
         calls.append(self)
-        return solve(self) if len(calls) == 1 else second_solve(self)
+        return first_solve(self, solve) if len(calls) == 1 else second_solve(self)
 
     monkeypatch.setattr(locate, "smallest_sets", undecided)
     monkeypatch.setattr(search.Milp, "solve", counted)
@@ -145,8 +123,19 @@ def _two_typos_by_the_solver(monkeypatch, second_solve):
     values["t2.open.c_natural"] += 1
     values["t2.noproc_2.c_research"] += 2
     culprits = only(check("2021", values), "locate.culprit")
-    assert len(calls) == 2 and {f.key for f in culprits} == {"t2.open.c_natural", "t2.noproc_2.c_research"}
-    return culprits
+    assert {f.key for f in culprits} == {"t2.open.c_natural", "t2.noproc_2.c_research"}
+    return culprits, len(calls)
+
+
+def test_a_stopped_search_keeps_its_best_set_and_says_so(monkeypatch):
+    """A solver stopped by the time limit: its incumbent is reported, marked as not proven minimal."""
+
+    def stopped(milp, solve):
+        found = solve(milp)
+        return None if found is None else search.Solution(found.cost, found.changed, found.values, proven=False)
+
+    culprits, _ = _two_typos_by_the_solver(monkeypatch, stopped, search.Milp.solve)
+    assert all("未能证明是改动最少的" in f.message for f in culprits)
 
 
 def test_a_search_for_equally_good_sets_stopped_by_the_time_limit_says_more_may_exist(monkeypatch):
@@ -156,12 +145,14 @@ def test_a_search_for_equally_good_sets_stopped_by_the_time_limit_says_more_may_
         milp.stopped = True  # what solve() records when HiGHS ends at the deadline without a set
         return None
 
-    culprits = _two_typos_by_the_solver(monkeypatch, stopped)
+    culprits, solves = _two_typos_by_the_solver(monkeypatch, lambda milp, solve: solve(milp), stopped)
+    assert solves == 2
     assert all(locate.UNLISTED in f.message and locate.UNPROVEN not in f.message for f in culprits)
 
 
 def test_a_search_for_equally_good_sets_that_finds_none_says_nothing_more(monkeypatch):
-    culprits = _two_typos_by_the_solver(monkeypatch, search.Milp.solve)
+    culprits, solves = _two_typos_by_the_solver(monkeypatch, lambda milp, solve: solve(milp), search.Milp.solve)
+    assert solves == 2
     assert not any(locate.UNLISTED in f.message or locate.UNPROVEN in f.message for f in culprits)
 
 
