@@ -32,6 +32,7 @@ from ..findings import CellRef
 from ..forms.derive import Identity
 from ..rules.base import Context
 from ..totals import TYPED
+from .branch import TIME_SHARE
 from .branch import Undecided
 from .branch import lower_bound
 from .branch import smallest_sets
@@ -130,8 +131,10 @@ def _search(problem: Problem, deadline: float) -> _Answer:
     single = _single(problem)
     if single:
         return _Answer(problem, single)
+    now = time.monotonic()
+    share = now + TIME_SHARE * (deadline - now)  # the branch search's part: HiGHS keeps the rest when it gives up
     try:
-        return _Answer(problem, sorted(smallest_sets(problem, MAX_OPTIONS + 1, deadline), key=order_key))
+        return _Answer(problem, sorted(smallest_sets(problem, MAX_OPTIONS + 1, share), key=order_key))
     except Undecided as stopped:
         found = stopped.found
     options, complete = _solve(problem, deadline)
