@@ -1,10 +1,11 @@
 """How the branch search and HiGHS share a table's time (server/locate: NODE_LIMIT, TIME_SHARE).
 
 The branch search may use up to NODE_LIMIT nodes but at most TIME_SHARE of the time left; when it gives
-up, HiGHS gets the rest of the table's time. Measured on typo reports (2019 and 2021, seeds 0–19, totals
-typed): with 5,000 nodes 30 of 40 twelve-typo tables were proven, with this rule 35, and their sets were
-the smallest (the 5,000-node answers had up to 9 cells too many); a node budget alone of 15,000 or 20,000
-left HiGHS too little time on 15 typos, where 15–18 of 40 tables got no answer at all.
+up, HiGHS gets the rest of the table's time. Measured on the 48 typo reports (2019 and 2021, seeds 0–19,
+totals typed) where 5,000 nodes ran out: the sets reported had the known smallest size in 19 of 29 cases
+instead of 6 (12 instead of 36 cells too many with 12 typos, 43 instead of 111 with 15), and 7 instead of
+0 answers were proven. A node budget alone of 15,000 left HiGHS too little time on some 15-typo tables,
+which then got no set at all (2 to 15 of 33, depending on the machine's load).
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ TIME_SHARE = 2 / 3
 """The share of the time left that the search may use: HiGHS keeps the rest when it gives up.
 
 With a node budget alone, a search that used most of the time and then gave up left HiGHS too little to
-find any set: at 15,000 nodes, 15 of 40 reports with 15 typos (totals typed) got no answer at all.
+find any set: at 15,000 nodes, 2 to 15 of 40 reports with 15 typos (totals typed, depending on the load)
+got no answer at all.
 """
 _MAX_STEP = 50
 """Largest step tried along the free direction of a set with one cell more."""
