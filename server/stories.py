@@ -51,6 +51,8 @@ _BREAKS = ("sum.", "balance.")
 HELD = "held"
 """CellRef role of a blank total left unfilled until the mistake is corrected."""
 _SHOWN_CELLS = 8
+_LOCATE_NOTES = (render("locate.unproven"), render("locate.unlisted"))
+"""What localisation says of an answer the time limit cut short: an ambiguity told anew keeps it."""
 
 
 @dataclass(frozen=True)
@@ -317,17 +319,18 @@ def _ambiguity(finding: Finding, refs: dict[str, CellRef], form: Form) -> str:
     options = finding.alternatives
     if not options:
         return finding.message
+    note = next((note for note in _LOCATE_NOTES if note in finding.message), "")  # kept: said of the whole answer
     if all(len(option) == 1 for option in options):
         cells = "、".join(option[0]["cell"] or "" for option in options)
         hints = "；".join(_hint(option[0], refs, first=index == 0) for index, option in enumerate(options))
-        return render("locate.ambiguous_cells", cells=cells, hints=hints)
+        return render("locate.ambiguous_cells", cells=cells, hints=hints) + note
     described = []
     for number, option in enumerate(options, start=1):
         cells = "和".join(step["cell"] or "" for step in option)
         values = "、".join(_value_text(step["suggestion"]) for step in option)
         described.append(f"（{number}）{cells} 都填错（应分别为 {values}）")
     table = form.table(finding.table).name if finding.table else "表格"
-    return render("locate.ambiguous_sets", table=table, options="；".join(described))
+    return render("locate.ambiguous_sets", table=table, options="；".join(described)) + note
 
 
 def _hint(step: dict, refs: dict[str, CellRef], *, first: bool) -> str:

@@ -274,3 +274,25 @@ def test_the_set_cover_bound_stopped_at_once_falls_back_to_the_packing(monkeypat
     monkeypatch.setattr(highspy.Highs, "setOptionValue", no_time)
     groups = [frozenset({0, 1}), frozenset({1, 2}), frozenset({2, 3}), frozenset({3, 0}), frozenset({0, 2})]
     assert search.cover_bound(groups, 5, time.monotonic() + 10) == 2  # {0, 1} and {2, 3} share no cell
+
+
+@pytest.mark.parametrize(("cut_short", "note"), [("unproven", locate.UNPROVEN), ("incomplete", locate.UNLISTED)])
+def test_an_ambiguity_told_as_a_story_keeps_what_the_time_limit_cut_short(monkeypatch, cut_short, note):
+    """The clerk's message for several possible cells is written anew by server.stories: the note stays."""
+    search_of = locate._search
+
+    def stopped(problem, deadline):
+        answer = search_of(problem, deadline)
+        if cut_short == "unproven":
+            return locate._Answer(answer.problem, [locate._unproven(option) for option in answer.options])
+        return locate._Answer(answer.problem, answer.options, complete=False)
+
+    monkeypatch.setattr(locate, "_search", stopped)
+    form = get_form("2021")
+    one_of_cells = without_totals(form, consistent_values(form, seed=25))
+    one_of_cells["t2.open.c_welfare"] += 1
+    one_of_sets = with_typos("2021", 0, 2, True)
+    for values, told in ((one_of_cells, "中有一个填错"), (one_of_sets, "可能是以下情况之一")):
+        [ambiguous] = only(check("2021", values), "locate.ambiguous")
+        assert note in ambiguous.message and told in ambiguous.message
+        assert ambiguous.message.count("求解已到时间上限") == 1

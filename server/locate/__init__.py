@@ -31,6 +31,7 @@ import numpy as np
 from ..findings import CellRef
 from ..forms.derive import Identity
 from ..rules.base import Context
+from ..rules.messages import render
 from ..totals import TYPED
 from .branch import TIME_SHARE
 from .branch import Undecided
@@ -49,10 +50,10 @@ MAX_OPTIONS = 4
 """How many alternatives an ambiguous finding lists besides the first set."""
 TIME_LIMIT = 2.0
 """Seconds of solver time per table; past it the best set found so far is reported."""
-UNPROVEN = "（求解已到时间上限，这是目前找到的最好答案，未能证明是改动最少的）"
+UNPROVEN = render("locate.unproven")
 _NAMED_OTHERS = 3
 """How many of a large set's other cells a culprit's message names (each has its own finding)."""
-UNLISTED = "（求解已到时间上限，可能还有改动同样少的其他改法没有列出）"
+UNLISTED = render("locate.unlisted")
 """The set is proven the fewest, but the search for equally good ones stopped at the time limit."""
 
 
