@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from builders import header_for
+from builders import with_typos
 
 from server.forms import get_form
 from server.pipeline import validate_values
@@ -25,3 +27,27 @@ def pairs(report, *severities) -> set[tuple[str, str | None]]:
 def only(report, rule: str):
     """The findings of one rule."""
     return [f for f in report.findings if f.rule == rule]
+
+
+def first_problem(version: str, seed: int, typos: int, blank_totals: bool = False):
+    """The first problem localisation searches for a typo report (tests/builders.with_typos): the broken
+    identities' cells, or the whole table; with several typos, also the first the branch search gets."""
+    import server.locate as locate
+
+    captured = []
+
+    def capture(problem, deadline):
+        captured.append(problem)
+        raise _Captured
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(locate, "_search", capture)
+        try:
+            check(version, with_typos(version, seed, typos, blank_totals))
+        except _Captured:
+            pass
+    return captured[0]
+
+
+class _Captured(Exception):
+    pass

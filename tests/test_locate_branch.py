@@ -16,8 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from builders import with_typos
-from engine import check
+from engine import first_problem
 
 import server.locate as locate
 from server.locate import branch
@@ -190,21 +189,6 @@ def test_the_cut_saves_nodes_on_the_bounded_tables():
     assert sum(n > 0 for n in saved) >= 10
 
 
-def _report_problem(version: str, seed: int, typos: int):
-    """The first problem the branch search gets for a typo report with typed totals."""
-    captured = []
-
-    def capture(problem, *args):
-        captured.append(problem)
-        raise branch.Undecided("captured")
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(locate, "smallest_sets", capture)
-        patch.setattr(locate, "_solve", lambda *args: ([], True))
-        check(version, with_typos(version, seed, typos, False))
-    return captured[0]
-
-
 REPORTS = [("2021", seed, typos) for seed in range(6) for typos in (8, 10)] + [
     ("2019", seed, typos) for seed in range(3) for typos in (8, 10)
 ]
@@ -212,7 +196,7 @@ REPORTS = [("2021", seed, typos) for seed in range(6) for typos in (8, 10)] + [
 
 @pytest.mark.parametrize("case", REPORTS, ids=[f"{v}-{s}-{t}" for v, s, t in REPORTS])
 def test_typo_reports_get_the_same_sets_in_the_same_order_with_fewer_nodes(case):
-    problem = _report_problem(*case)
+    problem = first_problem(*case)
     cut, nodes = _outcome(problem)
     uncut, every_node = _outcome(problem, fit_cut=False)
     assert cut == uncut
@@ -221,7 +205,7 @@ def test_typo_reports_get_the_same_sets_in_the_same_order_with_fewer_nodes(case)
 
 def test_twelve_typos_that_ran_out_of_nodes_are_now_answered_by_the_search():
     """2021, seed 2, 12 typos, totals typed: the 5000-node budget ran out (HiGHS answered, not proven)."""
-    problem = _report_problem("2021", 2, 12)
+    problem = first_problem("2021", 2, 12)
     answer, nodes = _outcome(problem, node_limit=branch.NODE_LIMIT)
     assert nodes < branch.NODE_LIMIT
     assert len(answer) == 5 and {len(cells) for cells, _ in answer} == {12}

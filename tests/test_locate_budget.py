@@ -14,26 +14,10 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from builders import with_typos
-from engine import check
+from engine import first_problem
 
 import server.locate as locate
 from server.locate import branch
-
-
-def _first_problem(version: str, seed: int, typos: int):
-    """The first problem the branch search gets for a typo report with typed totals."""
-    captured = []
-
-    def capture(problem, *args):
-        captured.append(problem)
-        raise branch.Undecided("captured")
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(locate, "smallest_sets", capture)
-        patch.setattr(locate, "_solve", lambda *args: ([], True))
-        check(version, with_typos(version, seed, typos, False))
-    return captured[0]
 
 
 def _run(problem, node_limit: int):
@@ -50,7 +34,7 @@ def _run(problem, node_limit: int):
 
 def test_a_twelve_typo_report_is_proven_by_the_branch_search_within_the_node_budget():
     """2021, seed 3, 12 typos: 5,000 nodes ran out (HiGHS then stopped at 2 s with a 12-cell "best found")."""
-    problem = _first_problem("2021", 3, 12)
+    problem = first_problem("2021", 3, 12)
     answer, nodes = _run(problem, branch.NODE_LIMIT)
     assert 5_000 < nodes < branch.NODE_LIMIT
     assert len(answer) >= 2 and {len(cells) for cells in answer} == {12}  # ambiguous, proven smallest
@@ -58,7 +42,7 @@ def test_a_twelve_typo_report_is_proven_by_the_branch_search_within_the_node_bud
 
 
 def test_the_branch_search_may_use_only_its_share_of_the_time_left_and_highs_gets_the_rest():
-    problem = _first_problem("2021", 0, 15)
+    problem = first_problem("2021", 0, 15)
     clock = SimpleNamespace(monotonic=lambda: 100.0)
     given = {}
 

@@ -11,6 +11,7 @@ from builders import consistent_values
 from builders import with_typos
 from builders import without_totals
 from engine import check
+from engine import first_problem
 from engine import only
 from hypothesis import HealthCheck
 from hypothesis import assume
@@ -209,28 +210,6 @@ def test_simultaneous_solver_runs_give_identical_results(monkeypatch):
     assert parallel == sequential
 
 
-def _problem(version: str, seed: int, typos: int, blank_totals: bool):
-    """The first problem localisation searches for 表二 (the broken identities' cells, or the whole table)."""
-    captured = []
-
-    def capture(problem, deadline):
-        captured.append(problem)
-        raise _Captured
-
-    values = with_typos(version, seed, typos, blank_totals)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(locate, "_search", capture)
-        try:
-            check(version, values)
-        except _Captured:
-            pass
-    return captured[0]
-
-
-class _Captured(Exception):
-    pass
-
-
 TYPED_REPORTS = [("2021", seed, typos, False) for seed in range(4) for typos in (6, 8, 10)] + [
     ("2019", seed, typos, False) for seed in range(3) for typos in (7, 9)
 ]
@@ -239,7 +218,7 @@ TYPED_REPORTS = [("2021", seed, typos, False) for seed in range(4) for typos in 
 @pytest.mark.parametrize("case", TYPED_REPORTS)
 def test_pruning_sets_whose_settled_change_cannot_be_kept_finds_the_same_sets_in_the_same_order(monkeypatch, case):
     """Cutting a branch as soon as a chosen cell's change is settled and unfit changes nothing but the work."""
-    problem = _problem(*case)
+    problem = first_problem(*case)
     deadline = time.monotonic() + 60
 
     def run():
@@ -254,7 +233,7 @@ def test_pruning_sets_whose_settled_change_cannot_be_kept_finds_the_same_sets_in
 
 
 def test_the_pruning_cuts_nodes(monkeypatch):
-    problem = _problem("2021", 1, 10, False)
+    problem = first_problem("2021", 1, 10, False)
     deadline = time.monotonic() + 60
     pruned = branch._Search(problem, locate.MAX_OPTIONS + 1, deadline)
     pruned.run()
