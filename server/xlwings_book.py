@@ -1,7 +1,7 @@
 """The Excel add-in's workbook as xlwings sees it: payload in, actions out.
 
-:func:`payload_grids` turns what the add-in's ``RunServerPython`` sends
-into grids for the one pipeline. :func:`apply_report` turns the report into
+:func:`server.xlwings_payload.checked_rows` turns what the add-in's ``RunServerPython`` sends
+into grid rows for the one pipeline. :func:`apply_report` turns the report into
 xlwings actions on the request's book (:class:`PayloadBook`, which keeps them
 exactly as ``xw.Book(json=...)`` would) — the same things
 :mod:`server.xlsx.annotate` does with openpyxl: totals into blank cells,
@@ -26,7 +26,6 @@ from .findings import Report
 from .stories import consequences_line
 from .stories import lead
 from .stories import stories
-from .workbook.grid import Grid
 from .workbook.layout import META_MARKER
 from .workbook.layout import META_SHEET
 from .workbook.layout import RESULT_SHEET
@@ -42,7 +41,6 @@ from .workbook.results import result_entries
 from .workbook.results import summary_line
 from .workbook.style import FLAG_FILL
 from .workbook.style import TEMPLATE_FILL
-from .xlwings_payload import grid_row
 
 TITLE = "信息公开年报校验"
 NOTE_MARK = "【校验】"
@@ -64,21 +62,6 @@ _SHOWN_IN_ALERT = 5
 UPLOAD_SHEET = "_upload"
 """Hidden sheet the add-in's 提交 adds for the request only: column A the saved file in
 base64 chunks, B1 its file name, C1 the explanation (审核说明)."""
-
-
-def payload_grids(payload: dict, *, dates=None) -> list[Grid]:
-    """The sheets of an xlwings payload as grids (excluded sheets come with no values).
-
-    Blank text becomes None; ``dates(text)``, when given, turns text that is a date as
-    Remote.bas sends it into a datetime (and gives None for any other text).
-    """
-    grids = []
-    for sheet in payload.get("sheets", []):
-        if sheet.get("name") == UPLOAD_SHEET:
-            continue
-        rows = [grid_row(row, dates) for row in sheet.get("values") or []]
-        grids.append(Grid(str(sheet.get("name", "")), rows))
-    return grids
 
 
 _NOT_TEXT = frozenset({int, float, bool})

@@ -37,7 +37,6 @@ from .xlwings_book import UPLOAD_SHEET
 from .xlwings_book import PayloadBook
 from .xlwings_book import alert_only
 from .xlwings_book import apply_report
-from .xlwings_book import payload_grids
 from .xlwings_book import show_alert
 from .xlwings_book import uploaded_file
 from .xlwings_payload import DATE_LENGTH
@@ -97,13 +96,9 @@ def addin_name(header: str | None) -> str | None:
     return header if header.isascii() and header.isprintable() else None
 
 
-def report_grids(payload: dict) -> list[Grid]:
-    """The payload's sheets as grids, with Excel dates back as datetimes (as openpyxl reads them)."""
-    return payload_grids(payload, dates=_date)
-
-
 def _checked_grids(payload) -> tuple[dict, list[Grid]]:
-    """The payload checked and its :func:`report_grids`, in one pass over the cells."""
+    """The payload checked, and its report sheets as grids (Excel dates back as datetimes, as openpyxl reads
+    them; the 提交 door's ``_upload`` sheet left out), in one pass over the cells."""
     rows = checked_rows(payload, _date)
     sheets = payload["sheets"]
     grids = [

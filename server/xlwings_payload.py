@@ -49,7 +49,7 @@ def checked_payload(payload) -> dict:
 def checked_rows(payload, dates) -> list[list[list] | None]:
     """:func:`checked_payload`'s checks, and in the same pass each sheet's rows as a grid holds them
     (None for a sheet sent without values): blank text as None, and text ``dates(text)`` turns into
-    a datetime as that datetime — what :func:`server.xlwings_book.payload_grids` gives. ``dates`` is
+    a datetime as that datetime — :func:`grid_row` of each row. ``dates`` is
     asked only about text shaped as Remote.bas sends dates (:data:`DATE_LENGTH` characters ending in Z)."""
     return _checked(payload, dates, convert=True)
 

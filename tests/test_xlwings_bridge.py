@@ -244,7 +244,7 @@ def test_a_date_typed_as_a_date_reads_as_in_the_cli(client):
     import datetime as dt
 
     from server.workbook.layout import layout_for
-    from server.xlwings_bridge import report_grids
+    from server.xlwings_bridge import _checked_grids
 
     book, _ = _workbook(blank_totals=True)
     sheet, cell = layout_for("2021").addresses["header.date"]
@@ -255,7 +255,7 @@ def test_a_date_typed_as_a_date_reads_as_in_the_cli(client):
     payload = build_payload(book, include="")
     sent = next(s for s in payload["sheets"] if s["name"] == sheet)["values"]
     assert "2025-06-30T00:00:00.000Z" in {value for row in sent for value in row}
-    received = next(g for g in report_grids(payload) if g.name == sheet)
+    received = next(g for g in _checked_grids(payload)[1] if g.name == sheet)
     assert dt.datetime(2025, 6, 30) in {value for row in received.rows for value in row}
     click(flask_post(client), book)
     rows = list(book[RESULT_SHEET].iter_rows(min_row=4, values_only=True))

@@ -16,6 +16,7 @@ import xlwings as xw
 from golden_doors import _book
 from golden_doors import cases
 
+from server import xlwings_bridge
 from server.workbook import validate_grids
 from server.workbook.layout import META_SHEET
 from server.workbook.layout import RESULT_SHEET
@@ -24,7 +25,6 @@ from server.xlwings_book import apply_report
 from server.xlwings_book import run_macro
 from server.xlwings_book import show_alert
 from server.xlwings_bridge import addin_name
-from server.xlwings_bridge import report_grids
 from tools.excel_sim import addin_header
 from tools.excel_sim import apply_actions
 from tools.excel_sim import build_payload
@@ -49,7 +49,7 @@ def _both(payload: dict, work) -> tuple[str, str]:
 
 
 def _click(payload: dict, *, alert: bool = True):
-    reading, report = validate_grids(report_grids(payload))
+    reading, report = validate_grids(xlwings_bridge._checked_grids(payload)[1])
 
     def work(book):
         actions = apply_report(book, reading, report, addin_name(addin_header()), alert=alert)
@@ -180,9 +180,15 @@ def _variants(payload: dict):
 
 def test_the_payload_checked_and_read_in_one_pass_is_checked_then_read():
     """``_checked_grids`` (one look at each cell) refuses what ``checked_payload`` refuses, with the same
-    message, and otherwise gives the grids ``report_grids`` gives."""
-    from server import xlwings_bridge
+    message, and otherwise gives the grids of every report sheet converted row by row (:func:`grid_row`)."""
+    from server.workbook.grid import Grid
+    from server.xlwings_book import UPLOAD_SHEET
     from server.xlwings_payload import checked_payload
+    from server.xlwings_payload import grid_row
+
+    def row_by_row(payload):
+        sheets = [s for s in payload["sheets"] if s["name"] != UPLOAD_SHEET]
+        return [Grid(s["name"], [grid_row(row, xlwings_bridge._date) for row in s.get("values") or []]) for s in sheets]
 
     version, values, header, _ = cases()["2021 text in number cells"]
     seen = set()
@@ -190,7 +196,7 @@ def test_the_payload_checked_and_read_in_one_pass_is_checked_then_read():
         one_pass = _refusal(lambda p=payload: xlwings_bridge._checked_grids(copy.deepcopy(p)))
         two = _refusal(lambda p=payload: checked_payload(copy.deepcopy(p)))
         if two[0] == "ok":
-            two = ("ok", (payload, xlwings_bridge.report_grids(copy.deepcopy(payload))))
+            two = ("ok", (payload, row_by_row(copy.deepcopy(payload))))
         assert one_pass == two
         seen.add(one_pass[0])
     assert seen == {"ok", "ServerError", "PayloadRefused"}
