@@ -51,14 +51,14 @@ def _classify(ctx: Context) -> None:
 
 
 @per_form
-def _shape(form: Form) -> tuple[frozenset[str], tuple[tuple[object, tuple[str, ...], tuple[str, ...]], ...]]:
-    """(input cells, per table: (table, its cell keys, its input keys)) of a form."""
-    inputs = frozenset(key for key in form.cells if key not in form.definitions)
+def _tables(form: Form) -> tuple[tuple[object, tuple[str, ...], tuple[str, ...]], ...]:
+    """Per table of a form: (table, its cell keys, its input keys)."""
+    inputs = frozenset(_kinds(form)[0])
     tables = []
     for table in form.tables:
         keys = tuple(c.key for c in form.cells.values() if c.table is table)
         tables.append((table, keys, tuple(k for k in keys if k in inputs)))
-    return inputs, tuple(tables)
+    return tuple(tables)
 
 
 def _nothing_to_deduce(ctx: Context) -> bool:
@@ -252,7 +252,7 @@ def _report(ctx: Context) -> None:
         for key in ctx.form.cells:
             if state[key] == DEDUCED:
                 _deduced_finding(ctx, key)
-    for table, keys, inputs in _shape(ctx.form)[1]:
+    for table, keys, inputs in _tables(ctx.form):
         _filled_finding(ctx, table, [k for k in keys if state[k] == COMPUTED])
         blank = [k for k in inputs if state[k] == BLANK]
         if inputs and len(blank) == len(inputs) and not _missing(ctx, table):

@@ -54,6 +54,7 @@ def test_references_named_together_are_those_named_one_by_one():
     values used, raw text of unreadable cells, blanks, header fields, keys of no cell."""
     from builders import consistent_values
 
+    from server.findings import CellRef
     from server.findings import Report
     from server.forms import get_form
     from server.readings import read
@@ -70,6 +71,12 @@ def test_references_named_together_are_those_named_one_by_one():
     ctx = Context(form, readings, parse_header({"unit": "某局"}), addresses, Report(version="2021"))
     ctx.values.update({key: r.value for key, r in readings.items() if r.value is not None and key != keys[10]})
     asked = [*keys, "header.unit", "header.year", "no.such.cell"]
+
+    def ref(key, role="part", **shown):  # a CellRef spelled out from the context's own lookups
+        value = ctx.shown(key) if "value" not in shown else shown["value"]
+        return CellRef(key, *ctx.address(key), ctx.label(key), value, role)
+
     for role, shown in (("part", {}), ("cell", {}), ("cell", {"value": None}), ("total", {"value": 0})):
-        assert ctx.refs(asked, role, **shown) == tuple(ctx.ref(key, role, **shown) for key in asked)
-    assert ctx.refs(asked) == tuple(ctx.ref(key) for key in asked)
+        assert ctx.refs(asked, role, **shown) == tuple(ref(key, role, **shown) for key in asked)
+        assert [ctx.ref(key, role, **shown) for key in asked] == [ref(key, role, **shown) for key in asked]
+    assert ctx.refs(asked) == tuple(ref(key) for key in asked)

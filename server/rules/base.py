@@ -127,12 +127,11 @@ class Context:
 
     def ref(self, key: str, role: str = "part", value: object = CURRENT) -> CellRef:
         """A :class:`CellRef` for a key, with its current value by default."""
-        sheet, a1 = self.address(key)
-        shown = self.shown(key) if value is CURRENT else value
-        return cell_ref(key, sheet, a1, self.label(key), shown, role)
+        return self.refs((key,), role, value)[0]
 
     def refs(self, keys, role: str = "part", value: object = CURRENT) -> tuple[CellRef, ...]:
-        """``ref(key, role, value)`` of each key, in one loop (a filled table names dozens of cells)."""
+        """:class:`CellRef` of each key (its :meth:`address`, :meth:`label` and, by default, what :meth:`shown`
+        gives), in one loop with those lookups written out (a filled table names dozens of cells)."""
         addresses, cells, values, readings = self.addresses, self.form.cells, self.values, self.readings
         out = []
         for key in keys:
