@@ -110,10 +110,28 @@ def test_a_kept_pattern_cannot_be_changed_and_the_store_is_bounded(fresh, monkey
         for arrays in matrices.table_matrix(form, table.key).patterns.values()
     ]
     assert kept and all(len(matrices.table_matrix(f, t.key).patterns) <= 3 for f in FORMS.values() for t in f.tables)
-    for arrays in kept:
-        for array in (one for one in arrays if isinstance(one, np.ndarray)):
-            with pytest.raises(ValueError):
-                array[...] = np.zeros_like(array)
+    shared = [one for arrays in kept for one in arrays if isinstance(one, np.ndarray)]
+    for pattern in kept:  # what problems on the pattern take from it: their variables and shapes
+        shared += list(pattern.reach.values())
+        shared += [one for shape in pattern.shapes.values() for one in shape if isinstance(one, np.ndarray)]
+    assert any(pattern.shapes for pattern in kept) and any(pattern.reach for pattern in kept)
+    for array in shared:
+        with pytest.raises(ValueError):
+            array[...] = np.zeros_like(array)
+
+
+def test_a_patterns_problem_shapes_are_bounded(fresh, monkeypatch):
+    cases, expected = fresh
+    _forget_patterns()
+    monkeypatch.setattr(matrices, "_KEPT_PER_PATTERN", 1)
+    assert [_answer(case) for case in cases] == expected
+    kept = [
+        pattern
+        for f in FORMS.values()
+        for t in f.tables
+        for pattern in matrices.table_matrix(f, t.key).patterns.values()
+    ]
+    assert max(len(pattern.shapes) for pattern in kept) == 1 and max(len(pattern.reach) for pattern in kept) == 1
 
 
 def test_the_first_one_cell_explanations_are_the_first_of_all_and_one_cell_is_the_lower_bound(monkeypatch):

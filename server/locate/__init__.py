@@ -59,7 +59,7 @@ UNLISTED = render("locate.unlisted")
 
 def run(ctx: Context, failed: list[Identity]) -> None:
     """Add culprit (or ambiguity) findings for every table with failed identities."""
-    big = 2 * sum(abs(v) for v in ctx.values.values() if v is not None) + 10
+    big = 2 * sum(map(abs, [v for v in ctx.values.values() if v is not None])) + 10
     for table in ctx.form.tables:
         if any(identity.table == table.key for identity in failed):
             state = TableState(ctx, table_matrix(ctx.form, table.key), big)
@@ -67,7 +67,7 @@ def run(ctx: Context, failed: list[Identity]) -> None:
 
 
 def _locate_table(ctx: Context, table, state: TableState, failed: list[Identity]) -> None:
-    rows = {identity.id: r for r, identity in enumerate(state.matrix.identities)}
+    rows = state.matrix.row_of
     failed_ids = {i.id for i in failed}
     primary = [rows[i.id] for i in failed if i.table == table.key and not failed_ids.intersection(i.implied_by)]
     groups = [state.group(r) for r in primary]

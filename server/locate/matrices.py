@@ -48,6 +48,8 @@ class TableMatrix:
     """Smallest allowed value per cell (−inf when negatives are allowed)."""
     touch_weights: np.ndarray
     """``touches`` as 1.0 and 0.0 (for products)."""
+    row_of: dict[str, int]
+    """Identity id -> its row."""
     patterns: dict = field(default_factory=dict, compare=False, repr=False)
     """(cell states, cells without a value) -> what :class:`TableState` derives from them alone (bounded)."""
 
@@ -90,7 +92,10 @@ def _build(form: Form, table: str) -> TableMatrix:
     domains = [form.cells[k].domain for k in keys]
     lower = np.array([-np.inf if d.lower_bound is None else d.lower_bound for d in domains], dtype=float)
     integral = np.array([d.integral for d in domains])
-    return TableMatrix(identities, keys, coefs, touches, appearance, parts, integral, lower, touches.astype(float))
+    row_of = {identity.id: r for r, identity in enumerate(identities)}
+    return TableMatrix(
+        identities, keys, coefs, touches, appearance, parts, integral, lower, touches.astype(float), row_of
+    )
 
 
 _PATTERNS = 256
@@ -112,6 +117,28 @@ class _Pattern(NamedTuple):
     """1.0 for a cell whose change is free (not costly), else 0.0."""
     missing: np.ndarray
     """Cells without a value."""
+    reach: dict
+    """Candidate cells (bytes of the mask) -> :meth:`TableState.variables` of them (bounded)."""
+    shapes: dict
+    """Variables (bytes of the mask, None for every cell) -> the :class:`_Shape` of that :class:`Problem` (bounded)."""
+
+
+_KEPT_PER_PATTERN = 64
+"""Entries kept in each of a pattern's ``reach`` and ``shapes``."""
+
+
+class _Shape(NamedTuple):
+    """What a :class:`Problem` takes from its pattern and variables alone (read-only, shared)."""
+
+    rows: np.ndarray
+    costly: tuple[int, ...]
+    loose: tuple[int, ...]
+    coefs: np.ndarray
+    fixed: np.ndarray
+    """The cells that are constants of the problem."""
+    minus_fixed: np.ndarray
+    """Minus their coefficients (``rhs`` is this times their values)."""
+    costly_index: np.ndarray
 
 
 def _pattern(matrix: TableMatrix, states: tuple[str, ...], values: np.ndarray) -> _Pattern:
@@ -126,7 +153,7 @@ def _pattern(matrix: TableMatrix, states: tuple[str, ...], values: np.ndarray) -
     for array in (costly, computed, expanded, free, missing):
         array.flags.writeable = False
     loose = tuple((~costly & ~computed).tolist())
-    return _Pattern(costly, computed, expanded, tuple(costly.tolist()), loose, tuple(groups), free, missing)
+    return _Pattern(costly, computed, expanded, tuple(costly.tolist()), loose, tuple(groups), free, missing, {}, {})
 
 
 def _expand(matrix: TableMatrix, computed: np.ndarray, coefs: np.ndarray) -> np.ndarray:
@@ -166,15 +193,27 @@ class TableState:
         return self.pattern.groups[row]
 
     def variables(self, candidates: np.ndarray) -> np.ndarray:
-        """The candidate cells plus every free cell a change to them can flow through."""
-        variables = candidates.copy()
-        touches, free = self.matrix.touch_weights, self.pattern.free
-        while True:
-            rows = touches @ variables > 0  # the identities touching a variable
-            grown = variables | ((rows @ touches) * free > 0)  # and the free cells they touch
-            if (grown == variables).all():
-                return variables
-            variables = grown
+        """The candidate cells plus every free cell a change to them can flow through (read-only: kept
+        per pattern and candidates)."""
+        key = candidates.tobytes()
+        known = self.pattern.reach.get(key)
+        if known is None:
+            known = _reach(self.matrix, self.pattern, candidates)
+            if len(self.pattern.reach) < _KEPT_PER_PATTERN:
+                self.pattern.reach[key] = known
+        return known
+
+
+def _reach(matrix: TableMatrix, pattern: _Pattern, candidates: np.ndarray) -> np.ndarray:
+    variables = candidates.copy()
+    touches, free = matrix.touch_weights, pattern.free
+    while True:
+        rows = touches @ variables > 0  # the identities touching a variable
+        grown = variables | ((rows @ touches) * free > 0)  # and the free cells they touch
+        if (grown == variables).all():
+            variables.flags.writeable = False
+            return variables
+        variables = grown
 
 
 class Problem:
@@ -188,24 +227,18 @@ class Problem:
     """
 
     def __init__(self, state: TableState, variables: np.ndarray | None = None):
-        matrix = state.matrix
         self.state = state
-        if variables is None:
-            self.rows = np.ones(len(matrix.identities), dtype=bool)
-        else:
-            self.rows = matrix.touch_weights @ variables > 0  # the identities touching a variable
-        involved = self.rows @ matrix.touch_weights > 0  # the cells of those identities
-        movable = involved if variables is None else involved & (variables | state.pattern.missing)
-        order = np.argsort(matrix.appearance[self.rows].min(axis=0), kind="stable")
-        order = order[movable[order]].tolist()
-        costly, loose = state.pattern.costly_cells, state.pattern.loose_cells
-        self.costly = [j for j in order if costly[j]]
-        self.loose = [j for j in order if loose[j]]
-        self.coefs = state.expanded[self.rows]
-        # Expanded totals can reach cells outside the rows: every cell that is not a variable is a constant.
-        fixed = ~movable & np.any(self.coefs != 0, axis=0)
-        self.rhs = -self.coefs[:, fixed] @ state.values[fixed]
-        self.current = state.values[self.costly]
+        shapes = state.pattern.shapes
+        key = None if variables is None else variables.tobytes()
+        shape = shapes.get(key)
+        if shape is None:
+            shape = _shape(state, variables)
+            if len(shapes) < _KEPT_PER_PATTERN:
+                shapes[key] = shape
+        self.rows, self.coefs = shape.rows, shape.coefs
+        self.costly, self.loose = list(shape.costly), list(shape.loose)
+        self.rhs = shape.minus_fixed @ state.values[shape.fixed]
+        self.current = state.values[shape.costly_index]
         self.memo: dict[str, object] = {}
         """What the search worked out about this problem and may need again."""
 
@@ -221,3 +254,27 @@ class Problem:
             return set(changed) if columns.any() else set()
         rank = np.linalg.matrix_rank(columns)
         return {j for j in changed if np.linalg.matrix_rank(np.delete(columns, free.index(j), axis=1)) < rank}
+
+
+def _shape(state: TableState, variables: np.ndarray | None) -> _Shape:
+    """A problem's rows, cells and coefficients: they depend on the pattern and the variables alone."""
+    matrix = state.matrix
+    if variables is None:
+        rows = np.ones(len(matrix.identities), dtype=bool)
+    else:
+        rows = matrix.touch_weights @ variables > 0  # the identities touching a variable
+    involved = rows @ matrix.touch_weights > 0  # the cells of those identities
+    movable = involved if variables is None else involved & (variables | state.pattern.missing)
+    order = np.argsort(matrix.appearance[rows].min(axis=0), kind="stable")
+    order = order[movable[order]].tolist()
+    costly_cells, loose_cells = state.pattern.costly_cells, state.pattern.loose_cells
+    costly = tuple(j for j in order if costly_cells[j])
+    loose = tuple(j for j in order if loose_cells[j])
+    coefs = state.expanded[rows]
+    # Expanded totals can reach cells outside the rows: every cell that is not a variable is a constant.
+    fixed = ~movable & np.any(coefs != 0, axis=0)
+    minus_fixed = -coefs[:, fixed]
+    costly_index = np.array(costly, dtype=np.intp)
+    for array in (rows, coefs, fixed, minus_fixed, costly_index):
+        array.flags.writeable = False
+    return _Shape(rows, costly, loose, coefs, fixed, minus_fixed, costly_index)
