@@ -36,25 +36,27 @@ class PayloadRefused(ServerError):
     status = 200
 
 
-def checked_payload(payload) -> dict:
+def checked_payload(payload, *, valid_text: bool = False) -> dict:
     """The payload if it has Remote.bas's shape and every cell is one Excel can hold; else raise.
 
     Not a payload at all → :class:`ServerError` 400 (not from the add-in); a damaged one or an
     impossible cell → :class:`PayloadRefused` (a message box).
     """
-    _checked(payload, None, convert=False)
+    _checked(payload, None, convert=False, valid_text=valid_text)
     return payload
 
 
-def checked_rows(payload, dates) -> list[list[list] | None]:
+def checked_rows(payload, dates, *, valid_text: bool = False) -> list[list[list] | None]:
     """:func:`checked_payload`'s checks, and in the same pass each sheet's rows as a grid holds them
     (None for a sheet sent without values): blank text as None, and text ``dates(text)`` turns into
     a datetime as that datetime — :func:`grid_row` of each row. ``dates`` is
-    asked only about text shaped as Remote.bas sends dates (:data:`DATE_LENGTH` characters ending in Z)."""
-    return _checked(payload, dates, convert=True)
+    asked only about text shaped as Remote.bas sends dates (:data:`DATE_LENGTH` characters ending in Z).
+    ``valid_text``: the caller knows every text to be valid Unicode (read by a parser that refuses lone
+    surrogates), so that is not checked again."""
+    return _checked(payload, dates, convert=True, valid_text=valid_text)
 
 
-def _checked(payload, dates, *, convert: bool) -> list[list[list] | None]:
+def _checked(payload, dates, *, convert: bool, valid_text: bool = False) -> list[list[list] | None]:
     if not isinstance(payload, dict) or not isinstance(payload.get("sheets"), list) or "book" not in payload:
         raise ServerError(NOT_FROM_ADDIN, status=400)
     if not isinstance(payload["book"], dict) or not isinstance(payload.get("version"), str):
@@ -64,7 +66,7 @@ def _checked(payload, dates, *, convert: bool) -> list[list[list] | None]:
     cells = 0
     out = []
     for index, sheet in enumerate(payload["sheets"]):
-        count, rows = _check_sheet(index, sheet, dates, convert)
+        count, rows = _check_sheet(index, sheet, dates, convert, valid_text)
         cells += count
         out.append(rows)
         if cells > MAX_CELLS:
@@ -72,7 +74,7 @@ def _checked(payload, dates, *, convert: bool) -> list[list[list] | None]:
     return out
 
 
-def _check_sheet(index: int, sheet, dates, convert: bool) -> tuple[int, list[list] | None]:
+def _check_sheet(index: int, sheet, dates, convert: bool, valid_text: bool) -> tuple[int, list[list] | None]:
     """Check one sheet's shape and cells: the number of cells it holds, and its rows as grid rows (when ``convert``)."""
     if not isinstance(sheet, dict) or not isinstance(sheet.get("name"), str):
         raise PayloadRefused(DAMAGED.format(what=f"第 {index + 1} 个工作表"))
@@ -87,7 +89,7 @@ def _check_sheet(index: int, sheet, dates, convert: bool) -> tuple[int, list[lis
     count = 0
     out = [] if convert else None
     for r, row in enumerate(rows, start=1):
-        line = _grid_row(row, dates if convert else None)
+        line = _grid_row(row, dates if convert else None, valid_text)
         if line is None:
             for c, value in enumerate(row, start=1):
                 problem = _cell_problem(value)
@@ -101,7 +103,7 @@ def _check_sheet(index: int, sheet, dates, convert: bool) -> tuple[int, list[lis
     return count, out
 
 
-def _grid_row(row: list, dates) -> list | None:
+def _grid_row(row: list, dates, valid_text: bool = False) -> list | None:
     """The row as a grid holds it (:func:`grid_row`); None when a cell may have a problem
     (:func:`_cell_problem` then says which) or is of a kind left to :func:`grid_row`: both in one look at each cell."""
     out = list(row)
@@ -115,7 +117,7 @@ def _grid_row(row: list, dates) -> list | None:
             if value - value != 0.0:  # NaN or ±infinity
                 return None
             continue
-        if kind is not str or len(value) > MAX_CELL_TEXT or not (value.isascii() or encodable(value)):
+        if kind is not str or len(value) > MAX_CELL_TEXT or not (valid_text or value.isascii() or encodable(value)):
             return None
         if not value.strip():
             out[index] = None
