@@ -183,6 +183,8 @@ class Actions:
         self._sheets: dict[str, object] = {}
         self._positions: dict[str, int] = {}
         self._ranges = book.range_action if isinstance(book, PayloadBook) else None
+        self.told = stories(report)
+        """The report's findings as stories, worked out once for the notes, the rows and the message box."""
         for sheet in book.sheets:
             self._sheets.setdefault(sheet.name, sheet)
 
@@ -268,7 +270,7 @@ class Actions:
     def flags(self) -> list[tuple[str, str]]:
         """Colour flagged cells, restore those flagged last time but fine now; write notes."""
         wanted = {where: severity for where, severity in flags(self.report).items() if self.sheet(where[0]) is not None}
-        texts = notes(self.report)
+        texts = notes(self.report, self.told)
         stale = [tuple(item) for item in self.reading.meta.flagged if tuple(item) not in wanted and self.sheet(item[0])]
         unknown_fill = [item for item in stale if not self._restore(*item)]
         if unknown_fill:
@@ -309,7 +311,7 @@ class Actions:
             [""] * len(RESULT_HEADER),
             list(RESULT_HEADER),
         ]
-        entries = result_entries(self.report)
+        entries = result_entries(self.report, self.told)
         rows += [list(entry.row) for entry in entries]
         self.put(sheet, "A1", rows)
         self.colour(sheet, f"A3:{chr(64 + len(RESULT_HEADER))}3", "#DDEBF7")
@@ -351,7 +353,7 @@ class Actions:
         """The summary message box: each mistake with its consequences in one line."""
         report = self.report
         lines = [report.summary()]
-        problems = [story for story in stories(report) if story.finding.severity != INFO]
+        problems = [story for story in self.told if story.finding.severity != INFO]
         for story in problems[:_SHOWN_IN_ALERT]:
             finding = story.finding
             place = f"{finding.sheet or ''} {finding.cell or ''}".strip()

@@ -17,6 +17,7 @@ from ..findings import Finding
 from ..findings import Report
 from ..rules.messages import render
 from ..stories import HELD
+from ..stories import Story
 from ..stories import stories
 from ..stories import suspects
 from .style import EXPLAINED
@@ -78,11 +79,12 @@ def _flagged_cells(finding: Finding):
             yield ref.sheet, ref.cell
 
 
-def notes(report: Report) -> dict[tuple[str, str], str]:
+def notes(report: Report, told: list[Story] | None = None) -> dict[tuple[str, str], str]:
     """(sheet, A1) -> note text: every message about that cell, most severe first.
 
     A consequence's note starts with the mistake that causes it; the candidates of an
-    ambiguity each get its message; a held total says why it is still blank.
+    ambiguity each get its message; a held total says why it is still blank. ``told``:
+    ``stories(report)`` when the caller has it already.
     """
     out: dict[tuple[str, str], list[str]] = {}
 
@@ -90,29 +92,28 @@ def notes(report: Report) -> dict[tuple[str, str], str]:
         if sheet and cell and text not in out.setdefault((sheet, cell), []):
             out[(sheet, cell)].append(text)
 
-    for story in stories(report):
+    for story in stories(report) if told is None else told:
         mistake = story.finding
         text = f"【{SEVERITY_TEXT[mistake.severity]}】{mistake.message}"
         add(mistake.sheet, mistake.cell, text)
+        suspected = None
         for ref in mistake.cells:
             if ref.role == "candidate":
                 add(ref.sheet, ref.cell, text)
             elif ref.role == HELD:
                 where = f"{ref.cell}「{ref.label}」"
-                add(
-                    ref.sheet,
-                    ref.cell,
-                    f"【说明】{render('story.held_note', where=where, cells=suspects(mistake))}",
-                )
+                suspected = suspects(mistake) if suspected is None else suspected
+                add(ref.sheet, ref.cell, f"【说明】{render('story.held_note', where=where, cells=suspected)}")
         for consequence in story.consequences:
             add(consequence.sheet, consequence.cell, f"【{CONSEQUENCE}】{consequence.message}")
     return {where: "\n".join(texts) for where, texts in out.items()}
 
 
-def result_entries(report: Report) -> list[Entry]:
-    """Rows of the 校验结果 sheet: each mistake (numbered), then its consequences (1.1, 1.2 …)."""
+def result_entries(report: Report, told: list[Story] | None = None) -> list[Entry]:
+    """Rows of the 校验结果 sheet: each mistake (numbered), then its consequences (1.1, 1.2 …);
+    ``told``: ``stories(report)`` when the caller has it already."""
     entries = []
-    for number, story in enumerate(stories(report), start=1):
+    for number, story in enumerate(stories(report) if told is None else told, start=1):
         finding = story.finding
         typed = story.merged[0].actual if story.merged else finding.actual  # "3件" rather than 3
         if finding.rule in _CHOICES:
