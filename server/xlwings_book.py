@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from functools import lru_cache
 
 from .findings import INFO
@@ -84,25 +85,19 @@ class PayloadBook:
     """
 
     def __init__(self, payload: dict):
-        self.impl = self
-        self.sheets = _PayloadSheets(self, [sheet["name"] for sheet in payload["sheets"]])
         self._actions: list[dict] = []
+        self.sheets = _PayloadSheets(self._actions, [sheet["name"] for sheet in payload["sheets"]])
+
+    @property
+    def impl(self) -> PayloadBook:
+        """The book itself (xlwings' ``book.impl``; a property, not a reference to itself: the book holds
+        no reference cycle, so a click's book and its actions are freed as soon as the answer is written,
+        without waiting for the garbage collector)."""
+        return self
 
     def append_json_action(self, **kwargs) -> None:
         """One action, as xlwings' remote ``Book.append_json_action`` records it."""
-        args = kwargs.get("args")
-        self._actions.append(
-            {
-                "func": kwargs.get("func"),
-                "args": args if isinstance(args, list) else [args],
-                "values": kwargs.get("values"),
-                "sheet_position": kwargs.get("sheet_position"),
-                "start_row": kwargs.get("start_row"),
-                "start_column": kwargs.get("start_column"),
-                "row_count": kwargs.get("row_count"),
-                "column_count": kwargs.get("column_count"),
-            }
-        )
+        _append_action(self._actions, kwargs)
 
     def range_action(
         self, func: str, position: int, row: int, column: int, rows: int, columns: int, *, values=None, args=None
@@ -129,27 +124,46 @@ class PayloadBook:
         """Nothing to release (``xw.Book`` must be closed; this one is only garbage)."""
 
 
+def _append_action(actions: list[dict], fields: dict) -> None:
+    args = fields.get("args")
+    actions.append(
+        {
+            "func": fields.get("func"),
+            "args": args if isinstance(args, list) else [args],
+            "values": fields.get("values"),
+            "sheet_position": fields.get("sheet_position"),
+            "start_row": fields.get("start_row"),
+            "start_column": fields.get("start_column"),
+            "row_count": fields.get("row_count"),
+            "column_count": fields.get("column_count"),
+        }
+    )
+
+
 class _PayloadSheet:
-    """A sheet of a :class:`PayloadBook`: its name and 1-based place."""
+    """A sheet of a :class:`PayloadBook`: its name and 1-based place (its book's sheets held weakly:
+    no reference cycle)."""
 
     __slots__ = ("_sheets", "name")
 
     def __init__(self, sheets: _PayloadSheets, name: str):
-        self._sheets = sheets
+        self._sheets = weakref.ref(sheets)
         self.name = name
 
     @property
     def index(self) -> int:
-        return self._sheets.items.index(self) + 1
+        return self._sheets().items.index(self) + 1
 
     def clear(self) -> None:
         """``sheet.clear()``: contents and formats."""
-        self._sheets.book.append_json_action(func="sheetClear", sheet_position=self.index - 1)
+        _append_action(self._sheets().actions, {"func": "sheetClear", "sheet_position": self.index - 1})
 
 
 class _PayloadSheets:
-    def __init__(self, book: PayloadBook, names: list[str]):
-        self.book = book
+    __slots__ = ("__weakref__", "actions", "items")
+
+    def __init__(self, actions: list[dict], names: list[str]):
+        self.actions = actions
         self.items = [_PayloadSheet(self, name) for name in names]
 
     def __iter__(self):
@@ -168,7 +182,7 @@ class _PayloadSheets:
         position = after.index
         sheet = _PayloadSheet(self, name)
         self.items.insert(position, sheet)
-        self.book.append_json_action(func="addSheet", args=[position, name])
+        _append_action(self.actions, {"func": "addSheet", "args": [position, name]})
         return sheet
 
 
