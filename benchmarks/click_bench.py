@@ -36,6 +36,7 @@ from timing import machine  # noqa: E402
 from timing import medians  # noqa: E402
 
 from server import create_app  # noqa: E402
+from server.cli import settle_for_serving  # noqa: E402
 from server.forms import get_form  # noqa: E402
 from server.xlsx.template import make_workbook  # noqa: E402
 from tools.excel_sim import build_payload  # noqa: E402
@@ -78,6 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     runs, reports = (20, 3) if args.small else (args.runs, 8)
     client = create_app({"TESTING": True}, instance_path=str(ROOT / "instance")).test_client()
+    settle_for_serving()  # as `python -m server serve` does before its first request
 
     def click(data: dict):
         body = json.dumps(data).encode()  # the add-in's work (VBA-JSON), done once: only the server's side is timed

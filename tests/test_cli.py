@@ -180,3 +180,24 @@ def test_template_command(runner, tmp_path, version):
 def test_docs_check_passes(runner):
     result = runner.invoke(main, ["docs", "--check"])
     assert result.exit_code == 0, result.output
+
+
+def test_serve_settles_the_process_before_serving(monkeypatch):
+    """``serve`` builds the app, moves what exists out of the collector's way, then starts waitress."""
+    import gc
+
+    import waitress
+
+    seen = {}
+
+    def serve(app, **options):
+        seen.update(options, app=app, frozen=gc.get_freeze_count())
+
+    monkeypatch.setattr(waitress, "serve", serve)
+    gc.unfreeze()
+    try:
+        result = CliRunner().invoke(main, ["serve", "--port", "5999"])
+    finally:
+        gc.unfreeze()
+    assert result.exit_code == 0, result.output
+    assert seen["port"] == 5999 and seen["app"].name == "server" and seen["frozen"] > 10_000
