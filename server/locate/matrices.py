@@ -139,6 +139,8 @@ class _Shape(NamedTuple):
     minus_fixed: np.ndarray
     """Minus their coefficients (``rhs`` is this times their values)."""
     costly_index: np.ndarray
+    costly_coefs: np.ndarray
+    moves: np.ndarray
 
 
 def _pattern(matrix: TableMatrix, states: tuple[str, ...], values: np.ndarray) -> _Pattern:
@@ -237,6 +239,8 @@ class Problem:
                 shapes[key] = shape
         self.rows, self.coefs = shape.rows, shape.coefs
         self.costly, self.loose = list(shape.costly), list(shape.loose)
+        self.costly_index, self.costly_coefs, self.moves = shape.costly_index, shape.costly_coefs, shape.moves
+        """``costly`` as an array; the rows' coefficients of the costly cells; which rows each one moves (read-only)."""
         self.rhs = shape.minus_fixed @ state.values[shape.fixed]
         self.current = state.values[shape.costly_index]
         self.memo: dict[str, object] = {}
@@ -244,7 +248,7 @@ class Problem:
 
     def residual(self) -> np.ndarray:
         """How far each row is from holding with every costly cell unchanged (loose cells left out)."""
-        return self.coefs[:, self.costly] @ self.current - self.rhs
+        return self.costly_coefs @ self.current - self.rhs
 
     def unique(self, changed: list[int]) -> set[int]:
         """Changed cells whose new value the identities fix uniquely."""
@@ -275,6 +279,8 @@ def _shape(state: TableState, variables: np.ndarray | None) -> _Shape:
     fixed = ~movable & np.any(coefs != 0, axis=0)
     minus_fixed = -coefs[:, fixed]
     costly_index = np.array(costly, dtype=np.intp)
-    for array in (rows, coefs, fixed, minus_fixed, costly_index):
+    costly_coefs = coefs[:, costly_index]
+    moves = np.abs(costly_coefs) > TOLERANCE
+    for array in (rows, coefs, fixed, minus_fixed, costly_index, costly_coefs, moves):
         array.flags.writeable = False
-    return _Shape(rows, costly, loose, coefs, fixed, minus_fixed, costly_index)
+    return _Shape(rows, costly, loose, coefs, fixed, minus_fixed, costly_index, costly_coefs, moves)

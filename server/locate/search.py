@@ -70,16 +70,16 @@ def single_changes(problem: Problem, limit: int | None = None) -> list[Solution]
         return [Solution(0, (), {})]
     if not problem.costly:
         return []
-    coefs = problem.coefs[:, problem.costly]
+    coefs = problem.costly_coefs
     # A change δ of cell j moves exactly the rows where j has a coefficient: they must be the broken rows.
-    fits = ((np.abs(coefs) > TOLERANCE) == broken[:, None]).all(axis=0)
+    fits = (problem.moves == broken[:, None]).all(axis=0)
     first = int(np.argmax(broken))
     candidates = np.flatnonzero(fits)
     delta = -residual[first] / coefs[first, candidates]
     exact = np.all(np.abs(coefs[:, candidates] * delta + residual[:, None]) <= TOLERANCE, axis=0)
     new = problem.current[candidates] + delta
     state = problem.state
-    cells = np.array(problem.costly)[candidates]
+    cells = problem.costly_index[candidates]
     whole_ok = ~state.matrix.integral[cells] | (np.abs(new - np.round(new)) <= TOLERANCE)
     ok = exact & whole_ok & (new >= state.matrix.lower[cells] - TOLERANCE) & (np.abs(delta) <= state.big)
     cells, new = cells[ok], new[ok]
