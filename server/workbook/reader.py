@@ -215,8 +215,10 @@ def _stray(sheet: _TemplateSheet, grid: Grid) -> list[tuple[str, int, int]]:
     nothing: frozenset[int] = frozenset()
     for row, line in enumerate(grid.rows, start=1):
         allowed = sheet.allowed.get(row, nothing)
-        for col, value in enumerate(line, start=1):
-            if value is not None and col not in allowed and not (isinstance(value, str) and not value.strip()):
+        filled = [col for col, value in enumerate(line, start=1) if value is not None and col not in allowed]
+        for col in filled:
+            value = line[col - 1]
+            if not (isinstance(value, str) and not value.strip()):
                 out.append((sheet.name, row, col))
     return out
 
@@ -246,14 +248,23 @@ def _read(grids: list[Grid], located: Located, meta: Meta) -> WorkbookReading:
     rows_of = {grid.name: grid.rows for grid in grids}
     template = _template(located.form)
     as_template = located.mode == "template"  # positions copied from the template (_by_template), in its order
-    for key, (sheet, row, col) in located.positions.items():
-        rows = rows_of[sheet]
-        line = rows[row - 1] if 0 < row <= len(rows) else ()
-        value = line[col - 1] if 0 < col <= len(line) else None
-        if value is not None and value.__class__ is not int and value.__class__ is not float:
-            value = _cell(value, derived=key in derived)
-        values[key] = value
-        if not as_template:
+    if as_template:  # the template's positions: every row and column from 1, a short row or sheet holds None
+        for key, (sheet, row, col) in located.positions.items():
+            try:
+                value = rows_of[sheet][row - 1][col - 1]
+            except IndexError:
+                value = None
+            if value is not None and value.__class__ is not int and value.__class__ is not float:
+                value = _cell(value, derived=key in derived)
+            values[key] = value
+    else:
+        for key, (sheet, row, col) in located.positions.items():
+            rows = rows_of[sheet]
+            line = rows[row - 1] if 0 < row <= len(rows) else ()
+            value = line[col - 1] if 0 < col <= len(line) else None
+            if value is not None and value.__class__ is not int and value.__class__ is not float:
+                value = _cell(value, derived=key in derived)
+            values[key] = value
             addresses[key] = (sheet, a1(row, col))
     for name, (sheet, row, col) in located.header_positions.items():
         if name not in located.header_values:
