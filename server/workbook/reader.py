@@ -215,10 +215,8 @@ def _stray(sheet: _TemplateSheet, grid: Grid) -> list[tuple[str, int, int]]:
     nothing: frozenset[int] = frozenset()
     for row, line in enumerate(grid.rows, start=1):
         allowed = sheet.allowed.get(row, nothing)
-        filled = [col for col, value in enumerate(line, start=1) if value is not None and col not in allowed]
-        for col in filled:
-            value = line[col - 1]
-            if not (isinstance(value, str) and not value.strip()):
+        for col, value in enumerate(line, start=1):
+            if value is not None and col not in allowed and not (isinstance(value, str) and not value.strip()):
                 out.append((sheet.name, row, col))
     return out
 
