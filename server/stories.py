@@ -224,10 +224,13 @@ def _held(form: Form, report: Report, mistakes: list[Finding], reach: _Reach) ->
     """Blank totals filled from a mistake's cell -> that mistake."""
     out = {}
     suspected = [(m, mistake_cells(m)) for m in mistakes]
+    every = frozenset().union(*(keys for _, keys in suspected))
     for key in report.filled:
         if key not in form.definitions:
             continue
         cells = reach(key)
+        if cells.isdisjoint(every):  # no mistake's cell below it (most totals)
+            continue
         mistake = next((m for m, keys in suspected if cells.intersection(keys)), None)
         if mistake is not None:
             out[key] = mistake
