@@ -5,7 +5,9 @@
 Floor: what xlwings itself costs on the same payload — ``xw.Book(json=payload)``,
 25 colour actions, ``book.json()``. Click: ``POST /xlwings/validate`` through the
 Flask test client, as the add-in sends it (the body
-encoded once beforehand, as in api_bench: encoding it is the add-in's work). Targets: the click with one typo and
+encoded once beforehand, as in api_bench: encoding it is the add-in's work), on a process settled as
+``python -m server serve`` settles it; also printed: the same click called as a WSGI server such as
+waitress calls the app (no test client). Targets: the click with one typo and
 blank totals ≤ 5× the floor; 10 typos ≤ 50 ms; no exponential growth with the
 number of typos. Times are CPU milliseconds of the thread (benchmarks/timing.py).
 
@@ -17,6 +19,7 @@ random detail cells of 表二 (2021) changed by 1–40, totals typed or left bla
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import statistics
@@ -34,6 +37,7 @@ from builders import with_typos  # noqa: E402
 from builders import without_totals  # noqa: E402
 from timing import machine  # noqa: E402
 from timing import medians  # noqa: E402
+from werkzeug.test import EnvironBuilder  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.cli import settle_for_serving  # noqa: E402
@@ -78,7 +82,8 @@ def main() -> None:
     parser.add_argument("--typos", action="store_true", help="only the typo table")
     args = parser.parse_args()
     runs, reports = (20, 3) if args.small else (args.runs, 8)
-    client = create_app({"TESTING": True}, instance_path=str(ROOT / "instance")).test_client()
+    app = create_app({"TESTING": True}, instance_path=str(ROOT / "instance"))
+    client = app.test_client()
     settle_for_serving()  # as `python -m server serve` does before its first request
 
     def click(data: dict):
@@ -99,16 +104,40 @@ def main() -> None:
             "one typo, totals blank": click(one_typo_blank),
             "clean, totals blank": click(payload(without_totals(_FORM, full))),
             "one typo, totals typed": click(payload({**full, **typo})),
+            "wsgi": _wsgi_click(app, one_typo_blank),
         },
         runs,
     )
     base = times.pop("floor")
+    wsgi = times.pop("wsgi")
     print(f"{'xlwings floor (same payload)':<30} {base:>8.2f} ms")
     for name, value in times.items():
         print(f"{'click: ' + name:<30} {value:>8.2f} ms  {value / base:>5.1f}× the floor")
     print(f"target: one typo, totals blank ≤ {FLOOR_TARGET:g}× the floor")
+    print(
+        f"(one typo, totals blank, called as a WSGI server calls the app, without the test client: {wsgi:.2f} ms, "
+        f"{wsgi / base:.1f}× the floor)"
+    )
     print()
     _typo_table(click, reports, args.small)
+
+
+def _wsgi_click(app, data: dict):
+    """The click as waitress calls the app: the environ made once, the body a fresh stream each call."""
+    body = json.dumps(data).encode()
+    environ = EnvironBuilder(path="/xlwings/validate", method="POST", data=body, content_type="application/json")
+    environ = environ.get_environ()
+
+    def call() -> None:
+        status = []
+        answer = app({**environ, "wsgi.input": io.BytesIO(body)}, lambda code, headers, exc=None: status.append(code))
+        try:
+            b"".join(answer)
+        finally:
+            answer.close()
+        assert status == ["200 OK"]
+
+    return call
 
 
 def _typo_table(click, reports: int, small: bool) -> None:
