@@ -3,13 +3,15 @@
     .venv/bin/python benchmarks/api_bench.py [--runs 300] [--small]
 
 Baseline: ``validate_values`` with the same values, header and addresses the
-view passes (the engine alone). Measured: ``POST /api/v1/validate`` (JSON
-parsing, marshmallow loading of the version's ~200-field schemas, the engine,
-the report as JSON) two ways: through the Flask test client (which also builds
-the request's WSGI environ and wraps the response, the client's side), and as
-a WSGI server such as waitress calls the app (the environ made once, the body
-a fresh stream each call, the answer's bytes read). Prints medians and the
-ratios; a clean 2021 report with totals typed, and one with a typo.
+view passes (the engine alone). Measured: ``POST /api/v1/validate`` (Flask's
+request handling and hooks, JSON parsing, loading the values — the usual
+request the short way of ``plain_report_input``, others through the
+version's marshmallow schemas —, the engine, the report as JSON) two ways:
+through the Flask test client (which also builds the request's WSGI environ
+and wraps the response, the client's side), and as a WSGI server such as
+waitress calls the app (the environ made once, the body a fresh stream each
+call, the answer's bytes read). Prints medians and the ratios; a clean 2021
+report with totals typed, and one with a typo.
 """
 
 from __future__ import annotations

@@ -10,13 +10,16 @@ input schema rejects unknown fields.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import cache
+from math import isfinite
 
 from marshmallow import RAISE
 from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
 
+from ..forms import FORMS
 from ..forms import get_form
 from ..workbook.layout import a1
 from ..workbook.layout import layout_for
@@ -219,6 +222,51 @@ def load_report_input(data: dict) -> dict:
     return loaded
 
 
+_ENVELOPE = frozenset(("version", "values", "header", "last_year", "autofilled"))
+_ABSENT = object()
+
+
+def plain_report_input(data: object) -> dict | None:
+    """What :func:`load_report_input` returns for ``data``, for the usual request; None for any other.
+
+    The usual request: a known version, values keyed by cell key and header fields by name, each value
+    one :class:`CellValue` returns as it is (:func:`_plain`), no last year (or null) and no earlier fills
+    (or ``{}``). That is loaded in one look at each value, without marshmallow. Everything else (an
+    address, a value to check or refuse, an unknown or missing field, last year's report, earlier fills)
+    gives None: :func:`load_report_input` then loads it, or refuses it with its messages.
+    """
+    if type(data) is not dict or not data.keys() <= _ENVELOPE:
+        return None
+    version, values, header = data.get("version"), data.get("values"), data.get("header", _ABSENT)
+    if type(version) is not str or version not in FORMS or type(values) is not dict:
+        return None
+    if header is _ABSENT:
+        header = {}
+    elif type(header) is not dict:
+        return None
+    if data.get("last_year") is not None or data.get("autofilled", _ABSENT) not in (_ABSENT, {}):
+        return None
+    cells = get_form(version).cells
+    fields = _header_keys(version)
+    if not (values.keys() <= cells.keys() and header.keys() <= fields.keys()):
+        return None
+    if not (_all_plain(values.values()) and all(map(_plain, header.values()))):
+        return None
+    return {
+        "version": version,
+        "values": _every_cell(version, values),
+        "header": {**fields, **header} if header else dict(fields),
+        "last_year": None,
+        "autofilled": {},
+    }
+
+
+@cache
+def _header_keys(version: str) -> dict[str, None]:
+    """The header fields of a version as :func:`header_schema` loads them, each None (shared: copy, never change)."""
+    return dict.fromkeys(name.replace("__", ".") for name in _schema(header_schema(version)).load_fields)
+
+
 def load_upload(form: dict, files: dict) -> dict:
     """Load the fields of a workbook upload (files win over text fields of the same name)."""
     return _schema(UploadSchema).load({**form, **files})
@@ -242,11 +290,23 @@ def _load_values(version: str, data: dict, where: str) -> dict:
     still goes through the :class:`CellValue` field the schema uses.
     """
     cells = get_form(version).cells
-    out = dict.fromkeys(cells)
-    if data.keys() <= cells.keys() and all(map(_plain, data.values())):
-        out.update(data)  # every value is one CellValue returns unchanged: same result, no walk field by field
-        return out
+    if data.keys() <= cells.keys() and _all_plain(data.values()):
+        return _every_cell(version, data)  # every value is one CellValue returns unchanged: no walk field by field
     return _load_each(cells, data, where)
+
+
+def _every_cell(version: str, values: dict) -> dict:
+    """``values`` (keyed by cell keys of the version) with every other cell None, in the form's order,
+    as the values schema loads them (a new dict)."""
+    out = _blank(version).copy()
+    out.update(values)
+    return out
+
+
+@cache
+def _blank(version: str) -> dict[str, None]:
+    """Every cell of a version, None (shared: copied, never changed)."""
+    return dict.fromkeys(get_form(version).cells)
 
 
 def _load_each(cells: dict, data: dict, where: str) -> dict:
@@ -275,6 +335,22 @@ def _plain(value) -> bool:
         or type(value) is str
         or ((type(value) is int or type(value) is float) and -LARGEST <= value <= LARGEST)
     )
+
+
+_NUMBER = frozenset((int, float))
+
+
+def _all_plain(values: Collection) -> bool:
+    """``all(map(_plain, values))``; values that are all numbers (the usual report) are checked at C speed.
+
+    ``min`` and ``max`` give either NaN (refused) or the exact extremes of the values that are not NaN,
+    so passing them puts every other value within ±2^53-1, where the sum of up to millions of them is
+    finite: a NaN is then what makes the sum not finite.
+    """
+    kinds = set(map(type, values))
+    if values and kinds <= _NUMBER:
+        return -LARGEST <= min(values) and max(values) <= LARGEST and (float not in kinds or isfinite(sum(values)))
+    return all(map(_plain, values))
 
 
 @cache
