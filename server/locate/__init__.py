@@ -78,12 +78,15 @@ def _locate_table(ctx: Context, table, state: TableState, failed: list[Identity]
     deadline = time.monotonic() + TIME_LIMIT
     restricted = Problem(state, state.variables(candidates))
     floor = _floor(restricted, _single(restricted))
-    if floor > cover_bound(hard, floor, deadline):  # its answer could not be kept: search the whole table at once
+    cover = _Cover(hard, deadline)
+    if floor > cover.at_least(floor):  # its answer could not be kept: search the whole table at once
         answer = _search(Problem(state), deadline)
     else:
+        # Its sets are kept only when as few as the set-cover bound: past it, the search stops (None).
+        restricted.memo["enough"] = cover.reached
         answer = _search(restricted, deadline)
         best = answer.best
-        if best is None or best.cost > cover_bound(hard, best.cost, deadline):
+        if best is None or best.cost > cover.at_least(best.cost):
             answer = _better(answer, _search(Problem(state), deadline))
     if answer.best is None or not answer.best.changed:
         _failed(ctx, table, failed)
@@ -91,6 +94,29 @@ def _locate_table(ctx: Context, table, state: TableState, failed: list[Identity]
         _culprits(ctx, table, answer.problem, answer.best, failed, _note(answer))
     else:
         _ambiguous(ctx, table, state, answer.options, failed, _note(answer))
+
+
+class _Cover:
+    """The set-cover bound of a table's broken identities (:func:`cover_bound`), worked out once when exact."""
+
+    def __init__(self, hard: list[frozenset[int]], deadline: float):
+        self.hard = hard
+        self.deadline = deadline
+        self.known = 0
+        """The largest bound found so far (exact once ``exact``)."""
+        self.exact = False
+
+    def at_least(self, enough: int) -> int:
+        """:func:`cover_bound` stopping early at ``enough`` (the exact bound once known)."""
+        if not self.exact:
+            bound = cover_bound(self.hard, enough, self.deadline)
+            self.exact = bound < enough  # below ``enough``: it was not stopped early
+            self.known = max(self.known, bound)
+        return self.known
+
+    def reached(self, budget: int) -> bool:
+        """Whether sets of ``budget`` cells are more than the bound: none of them would be kept."""
+        return budget >= self.at_least(budget + 1)
 
 
 def _single(problem: Problem) -> list[Solution] | None:
@@ -135,7 +161,8 @@ def _search(problem: Problem, deadline: float) -> _Answer:
     now = time.monotonic()
     share = now + TIME_SHARE * (deadline - now)  # the branch search's part: HiGHS keeps the rest when it gives up
     try:
-        return _Answer(problem, sorted(smallest_sets(problem, MAX_OPTIONS + 1, share), key=order_key))
+        found = smallest_sets(problem, MAX_OPTIONS + 1, share)  # None: stopped at problem.memo["enough"]
+        return _Answer(problem, [] if found is None else sorted(found, key=order_key))
     except Undecided as stopped:
         found = stopped.found
     options, complete = _solve(problem, deadline)

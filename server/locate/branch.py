@@ -31,6 +31,7 @@ skipped (the cells tried, and their order, are unchanged).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -65,11 +66,15 @@ class Undecided(Exception):
         """Sets found before giving up: they explain every break, but may not be the smallest."""
 
 
-def smallest_sets(problem: Problem, wanted: int, deadline: float) -> list[Solution]:
-    """Up to ``wanted`` smallest sets (every one when fewer exist), in the order found; [] when none exists."""
+def smallest_sets(problem: Problem, wanted: int, deadline: float) -> list[Solution] | None:
+    """Up to ``wanted`` smallest sets (every one when fewer exist), in the order found; [] when none exists.
+
+    ``problem.memo["enough"]``, when the caller put it there, is asked after each pass that found no set,
+    with its budget: True stops the search, which answers None (the caller has no use for sets that big).
+    """
     if problem.loose:
         raise Undecided("cells without a value")
-    return _Search(problem, wanted, deadline).run()
+    return _Search(problem, wanted, deadline).run(getattr(problem, "memo", {}).get("enough"))
 
 
 def lower_bound(problem: Problem) -> int:
@@ -104,7 +109,7 @@ class _Search:
         self.exact = True
         """Every set the current pass can find has exactly ``budget`` cells (no smaller set exists)."""
 
-    def run(self) -> list[Solution]:
+    def run(self, enough: Callable[[int], bool] | None = None) -> list[Solution] | None:
         allowed = np.ones(len(self.problem.costly), dtype=bool)
         failed = np.abs(self.residual) > TOLERANCE
         if not failed.any():
@@ -123,6 +128,8 @@ class _Search:
                 raise Undecided("a smaller set breaks a bound", list(self.found.values()))
             if self.found:
                 return list(self.found.values())
+            if enough is not None and enough(budget):
+                return None
         if rejected:
             raise Undecided("every set breaks a bound")
         return []
