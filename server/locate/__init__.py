@@ -198,7 +198,8 @@ def _better(restricted: _Answer, whole_table: _Answer) -> _Answer:
     """The whole table's answer, unless its search stopped without finding anything as good.
 
     Never thrown away: when the whole table could not be searched in time, the
-    broken identities' answer is kept, said to be the best found.
+    broken identities' answer — if that search found sets at all (it stops, finding none, once its
+    sets could no longer be kept: past the set-cover bound) — is kept, said to be the best found.
     """
     if whole_table.best is None and restricted.best is not None:
         return _Answer(restricted.problem, [_unproven(option) for option in restricted.options])
