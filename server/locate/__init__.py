@@ -164,6 +164,8 @@ def _search(problem: Problem, deadline: float) -> _Answer:
         found = smallest_sets(problem, MAX_OPTIONS + 1, share)  # None: stopped at problem.memo["enough"]
         return _Answer(problem, [] if found is None else sorted(found, key=order_key))
     except Undecided as stopped:
+        if stopped.fewest:  # proven the fewest; the search for more as small stopped: more may exist
+            return _Answer(problem, sorted(stopped.found, key=order_key), complete=False)
         found = stopped.found
     options, complete = _solve(problem, deadline)
     if found:  # the branch search stopped with sets in hand: keep the smallest unless the solver did better

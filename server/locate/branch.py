@@ -60,10 +60,13 @@ _MARGIN = 1e-9
 class Undecided(Exception):
     """The search cannot give an exact answer; the MILP must decide."""
 
-    def __init__(self, reason: str, found: list[Solution] | None = None):
+    def __init__(self, reason: str, found: list[Solution] | None = None, *, fewest: bool = False):
         super().__init__(reason)
         self.found = found or []
         """Sets found before giving up: they explain every break, but may not be the smallest."""
+        self.fewest = fewest
+        """The sets found have the fewest cells of all (the pass they came from is exact): only the search
+        for more equally small ones was stopped."""
 
 
 def smallest_sets(problem: Problem, wanted: int, deadline: float) -> list[Solution] | None:
@@ -108,6 +111,8 @@ class _Search:
         """Sets found to make every identity hold, whether or not their values fit."""
         self.exact = True
         """Every set the current pass can find has exactly ``budget`` cells (no smaller set exists)."""
+        self.budget = 0
+        """The current pass's budget."""
 
     def run(self, enough: Callable[[int], bool] | None = None) -> list[Solution] | None:
         allowed = np.ones(len(self.problem.costly), dtype=bool)
@@ -119,6 +124,7 @@ class _Search:
         self.exact = True
         for budget in range(_bound(broken, self.coefs[failed], self.residual[failed]), len(allowed) + 1):
             self.unsure = np.inf
+            self.budget = budget
             leaves = self.leaves
             self._branch(self.coefs, self.residual, allowed, [], budget, np.zeros((0, len(allowed))), np.zeros(0))
             # A pass without a leaf proves there is no smaller set: every leaf of the next pass has budget cells.
@@ -235,7 +241,10 @@ class _Search:
         """One more node; past the node budget or the deadline the search gives up."""
         self.nodes += 1
         if self.nodes > NODE_LIMIT or (self.nodes % 64 == 0 and time.monotonic() > self.deadline):
-            raise Undecided("node budget", list(self.found.values()))
+            # Sets found in an exact pass have its budget of cells, and no smaller set makes every identity
+            # hold; with nothing in the pass so far saying a smaller one broke a bound, they are the fewest.
+            fewest = bool(self.found) and self.exact and self.unsure > self.budget
+            raise Undecided("node budget", list(self.found.values()), fewest=fewest)
 
     def _misfit(self, pivots, settle, allowed, chosen: list[int], budget: int) -> bool:
         """Whether a chosen cell's change is already settled and cannot be kept (beyond rounding).
