@@ -246,23 +246,14 @@ def _read(grids: list[Grid], located: Located, meta: Meta) -> WorkbookReading:
     rows_of = {grid.name: grid.rows for grid in grids}
     template = _template(located.form)
     as_template = located.mode == "template"  # positions copied from the template (_by_template), in its order
-    if as_template:  # the template's positions: every row and column from 1, a short row or sheet holds None
-        for key, (sheet, row, col) in located.positions.items():
-            try:
-                value = rows_of[sheet][row - 1][col - 1]
-            except IndexError:
-                value = None
-            if value is not None and value.__class__ is not int and value.__class__ is not float:
-                value = _cell(value, derived=key in derived)
-            values[key] = value
-    else:
-        for key, (sheet, row, col) in located.positions.items():
-            rows = rows_of[sheet]
-            line = rows[row - 1] if 0 < row <= len(rows) else ()
-            value = line[col - 1] if 0 < col <= len(line) else None
-            if value is not None and value.__class__ is not int and value.__class__ is not float:
-                value = _cell(value, derived=key in derived)
-            values[key] = value
+    for key, (sheet, row, col) in located.positions.items():
+        rows = rows_of[sheet]
+        line = rows[row - 1] if 0 < row <= len(rows) else ()
+        value = line[col - 1] if 0 < col <= len(line) else None
+        if value is not None and value.__class__ is not int and value.__class__ is not float:
+            value = _cell(value, derived=key in derived)
+        values[key] = value
+        if not as_template:
             addresses[key] = (sheet, a1(row, col))
     for name, (sheet, row, col) in located.header_positions.items():
         if name not in located.header_values:
