@@ -34,7 +34,9 @@ def _problem(coefs: np.ndarray, residual: np.ndarray, current=None) -> SimpleNam
     return SimpleNamespace(
         loose=[],
         costly=list(range(n)),
+        costly_index=np.arange(n),
         coefs=coefs,
+        costly_coefs=coefs,
         current=current,
         rhs=rhs,
         state=SimpleNamespace(matrix=matrix, big=1e9),

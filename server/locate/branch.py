@@ -84,7 +84,7 @@ def lower_bound(problem: Problem) -> int:
     """No set of fewer cells makes every identity hold (0 when cells without a value could absorb anything)."""
     if problem.loose:
         return 0
-    coefs, residual = problem.coefs[:, problem.costly], problem.residual()
+    coefs, residual = problem.costly_coefs, problem.residual()
     failed = np.abs(residual) > TOLERANCE
     if not failed.any():
         return 0
@@ -96,10 +96,10 @@ class _Search:
         self.problem = problem
         self.wanted = wanted
         self.deadline = deadline
-        self.coefs = problem.coefs[:, problem.costly]
+        self.coefs = problem.costly_coefs
         self.residual = problem.residual()
         # Per-search lookups of the chosen cells' bounds (a cell j of the search is column costly[j]).
-        self.costly = np.array(problem.costly)
+        self.costly = problem.costly_index
         matrix = problem.state.matrix
         self.lower = matrix.lower[self.costly]
         self.integral = matrix.integral[self.costly]
@@ -159,11 +159,14 @@ class _Search:
         ordered.sort()
         reach = ordered[::-1].cumsum()
         floor = _reach(reach, need)
-        if floor > left or _packing(broken, sizes) > left:
+        if floor > left:
+            return
+        packing = _packing(broken, sizes)
+        if packing > left:
             return
         # Every set below has exactly ``left`` more cells when the bound says so (none fewer, so none with
         # a cell to spare): then a branch can stop when no set below can keep its changes (see _fit_worth).
-        fitting = self.exact and max(floor, _packing(broken, sizes)) == left
+        fitting = self.exact and max(floor, packing) == left
         if fitting:
             fit = self._fit_worth(broken, lines, residual[failed])
             fitted = fit.copy()
@@ -327,19 +330,17 @@ class _Search:
 
     def _fits(self, chosen: list[int], delta: np.ndarray) -> bool:
         problem = self.problem
-        cells = np.array(problem.costly)[chosen]
         new = problem.current[chosen] + delta
-        matrix = problem.state.matrix
         return bool(
             np.all(np.abs(delta) > TOLERANCE)
-            and np.all(new >= matrix.lower[cells] - TOLERANCE)
-            and np.all(~matrix.integral[cells] | (np.abs(new - np.round(new)) <= TOLERANCE))
+            and np.all(new >= self.lower[chosen] - TOLERANCE)
+            and np.all(~self.integral[chosen] | (np.abs(new - np.round(new)) <= TOLERANCE))
             and np.all(np.abs(delta) <= problem.state.big)
         )
 
     def _keep(self, chosen: list[int], delta: np.ndarray) -> None:
         problem = self.problem
-        cells = np.array(problem.costly)[chosen]
+        cells = self.costly[chosen]
         new = problem.current[chosen] + delta
         order = {j: i for i, j in enumerate(problem.costly)}
         changed = tuple(sorted(cells.tolist(), key=order.__getitem__))
