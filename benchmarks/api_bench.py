@@ -17,7 +17,6 @@ report with totals typed, and one with a typo.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ from builders import consistent_values  # noqa: E402
 from builders import header_for  # noqa: E402
 from timing import machine  # noqa: E402
 from timing import medians  # noqa: E402
-from werkzeug.test import EnvironBuilder  # noqa: E402
+from wsgi_call import wsgi_post  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.forms import get_form  # noqa: E402
@@ -59,8 +58,7 @@ def main() -> None:
     )
     for name, values in reports.items():
         body = json.dumps({"version": "2021", "values": values, "header": header}).encode()  # the client's work, once
-        environ = EnvironBuilder(path="/api/v1/validate", method="POST", data=body, content_type="application/json")
-        environ = environ.get_environ()
+        post = wsgi_post(app, "/api/v1/validate", body)
 
         def engine(values=values):
             validate_values("2021", values, header=header, addresses=addresses)
@@ -68,16 +66,8 @@ def main() -> None:
         def api(body=body):
             assert client.post("/api/v1/validate", data=body, content_type="application/json").status_code == 200
 
-        def wsgi(body=body, environ=environ):
-            status = []
-            answer = app(
-                {**environ, "wsgi.input": io.BytesIO(body)}, lambda code, headers, exc=None: status.append(code)
-            )
-            try:
-                b"".join(answer)
-            finally:
-                answer.close()
-            assert status == ["200 OK"]
+        def wsgi(post=post):
+            assert post()[0] == "200 OK"
 
         times = medians({"engine": engine, "api": api, "wsgi": wsgi}, runs)
         bare = times["engine"]

@@ -19,7 +19,6 @@ random detail cells of 表二 (2021) changed by 1–40, totals typed or left bla
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
@@ -37,7 +36,7 @@ from builders import with_typos  # noqa: E402
 from builders import without_totals  # noqa: E402
 from timing import machine  # noqa: E402
 from timing import medians  # noqa: E402
-from werkzeug.test import EnvironBuilder  # noqa: E402
+from wsgi_call import wsgi_post  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.cli import settle_for_serving  # noqa: E402
@@ -123,19 +122,11 @@ def main() -> None:
 
 
 def _wsgi_click(app, data: dict):
-    """The click as waitress calls the app: the environ made once, the body a fresh stream each call."""
-    body = json.dumps(data).encode()
-    environ = EnvironBuilder(path="/xlwings/validate", method="POST", data=body, content_type="application/json")
-    environ = environ.get_environ()
+    """The click as waitress calls the app (:func:`wsgi_post`), its answer a 200."""
+    post = wsgi_post(app, "/xlwings/validate", json.dumps(data).encode())
 
     def call() -> None:
-        status = []
-        answer = app({**environ, "wsgi.input": io.BytesIO(body)}, lambda code, headers, exc=None: status.append(code))
-        try:
-            b"".join(answer)
-        finally:
-            answer.close()
-        assert status == ["200 OK"]
+        assert post()[0] == "200 OK"
 
     return call
 
