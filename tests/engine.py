@@ -36,7 +36,7 @@ def first_problem(version: str, seed: int, typos: int, blank_totals: bool = Fals
 
     captured = []
 
-    def capture(problem, deadline):
+    def capture(problem, deadline, work=None):
         captured.append(problem)
         raise _Captured
 

@@ -176,9 +176,9 @@ def test_a_whole_table_search_stopped_in_time_keeps_the_broken_identities_answer
     search_of = locate._search
     calls = []
 
-    def stopped_on_the_whole_table(problem, deadline):
+    def stopped_on_the_whole_table(problem, deadline, work):
         calls.append(problem)
-        answer = search_of(problem, deadline)
+        answer = search_of(problem, deadline, work)
         return answer if len(calls) == 1 else locate._Answer(problem, [])
 
     monkeypatch.setattr(locate, "cover_bound", lambda *args: 0)  # always look at the whole table too …
@@ -260,8 +260,8 @@ def test_an_ambiguity_told_as_a_story_keeps_what_the_time_limit_cut_short(monkey
     """The clerk's message for several possible cells is written anew by server.stories: the note stays."""
     search_of = locate._search
 
-    def stopped(problem, deadline):
-        answer = search_of(problem, deadline)
+    def stopped(problem, deadline, work):
+        answer = search_of(problem, deadline, work)
         if cut_short == "unproven":
             return locate._Answer(answer.problem, [locate._unproven(option) for option in answer.options])
         return locate._Answer(answer.problem, answer.options, complete=False)

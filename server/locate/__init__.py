@@ -33,10 +33,11 @@ from ..forms.derive import Identity
 from ..rules.base import Context
 from ..rules.messages import render
 from ..totals import TYPED
-from .branch import TIME_SHARE
 from .branch import Undecided
+from .branch import Work
 from .branch import lower_bound
 from .branch import smallest_sets
+from .guess import good_set
 from .matrices import Problem
 from .matrices import TableState
 from .matrices import table_matrix
@@ -76,18 +77,19 @@ def _locate_table(ctx: Context, table, state: TableState, failed: list[Identity]
         candidates[list(group) if group is not None else state.matrix.touches[r] & state.costly] = True
     hard = [group for group in groups if group is not None]
     deadline = time.monotonic() + TIME_LIMIT
+    work = Work()  # the table's searches share its node budget
     restricted = Problem(state, state.variables(candidates))
     floor = _floor(restricted, _single(restricted))
     cover = _Cover(hard, deadline)
     if floor > cover.at_least(floor):  # its answer could not be kept: search the whole table at once
-        answer = _search(Problem(state), deadline)
+        answer = _search(Problem(state), deadline, work)
     else:
         # Its sets are kept only when as few as the set-cover bound: past it, the search stops (None).
         restricted.memo["enough"] = cover.reached
-        answer = _search(restricted, deadline)
+        answer = _search(restricted, deadline, work)
         best = answer.best
         if best is None or best.cost > cover.at_least(best.cost):
-            answer = _better(answer, _search(Problem(state), deadline))
+            answer = _better(answer, _search(Problem(state), deadline, work))
     if answer.best is None or not answer.best.changed:
         _failed(ctx, table, failed)
     elif len(answer.options) == 1:
@@ -153,19 +155,21 @@ def _note(answer: _Answer) -> str:
     return "" if answer.complete else UNLISTED
 
 
-def _search(problem: Problem, deadline: float) -> _Answer:
+def _search(problem: Problem, deadline: float, work: Work) -> _Answer:
     """The best set and up to MAX_OPTIONS equally good ones, in form order (none when nothing was found)."""
     single = _single(problem)
     if single:
         return _Answer(problem, single)
-    now = time.monotonic()
-    share = now + TIME_SHARE * (deadline - now)  # the branch search's part: HiGHS keeps the rest when it gives up
     try:
-        found = smallest_sets(problem, MAX_OPTIONS + 1, share)  # None: stopped at problem.memo["enough"]
+        found = smallest_sets(problem, MAX_OPTIONS + 1, deadline, work)  # None: stopped at problem.memo["enough"]
         return _Answer(problem, [] if found is None else sorted(found, key=order_key))
     except Undecided as stopped:
         if stopped.fewest:  # proven the fewest; the search for more as small stopped: more may exist
             return _Answer(problem, sorted(stopped.found, key=order_key), complete=False)
+        if stopped.ran_out:
+            known = _best_known(problem, stopped, deadline)
+            if known is not None:
+                return known
         found = stopped.found
     options, complete = _solve(problem, deadline)
     if found:  # the branch search stopped with sets in hand: keep the smallest unless the solver did better
@@ -173,6 +177,20 @@ def _search(problem: Problem, deadline: float) -> _Answer:
         if not options or smallest.cost < options[0].cost:
             options = [_unproven(smallest)]
     return _Answer(problem, options, complete)
+
+
+def _best_known(problem: Problem, stopped: Undecided, deadline: float) -> _Answer | None:
+    """The smallest set known when the search ran out of nodes — one it found, or :func:`good_set`'s —
+    proven the fewest when the search had proven that no smaller set exists (others as small may exist);
+    else said to be the best found. None when no set is known (HiGHS is asked then)."""
+    guess = good_set(problem, deadline)
+    known = [*stopped.found, guess] if guess is not None else stopped.found
+    if not known:
+        return None
+    best = min(known, key=lambda s: (s.cost, order_key(s)))
+    if best.cost <= stopped.floor:
+        return _Answer(problem, [dataclasses.replace(best, proven=True)], complete=False)
+    return _Answer(problem, [_unproven(best)])
 
 
 def _solve(problem: Problem, deadline: float) -> tuple[list[Solution], bool]:

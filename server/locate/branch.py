@@ -14,7 +14,10 @@ This ignores the bounds (counts ≥ 0, whole numbers) until a set is found;
 each found set is then checked. When a set smaller than the answer failed
 that check, a bigger set containing it might be the true answer, so the
 search gives up (:class:`Undecided`) and the caller asks the MILP instead —
-as it does when there are cells without a value or the node budget (or its share of the time) runs out.
+as it does when there are cells without a value. When the table's node budget
+runs out (:data:`NODE_LIMIT`, shared through :class:`Work`), the caller reports
+the best set known instead (:mod:`.guess`), proven the fewest when the search
+got that far.
 
 One check comes earlier: once a pass can only find sets of exactly its
 budget (the pass before found no set at all), a branch stops as soon as the
@@ -40,14 +43,14 @@ from .matrices import Problem
 from .search import Solution
 from .search import whole
 
-NODE_LIMIT = 20_000
-"""Search nodes before handing the problem to HiGHS (about 2 s of nodes: :data:`TIME_SHARE` usually stops it first)."""
-TIME_SHARE = 2 / 3
-"""The share of the time left that the search may use: HiGHS keeps the rest when it gives up.
+NODE_LIMIT = 3_000
+"""Search nodes one table's searches may use together (:class:`Work`); past them the caller reports the
+best set known (:mod:`.guess`), said to be the best found unless the search proved its size the fewest.
 
-With a node budget alone, a search that used most of the time and then gave up left HiGHS too little to
-find any set: at 15,000 nodes, 2 to 15 of 40 reports with 15 typos (totals typed, depending on the load)
-got no answer at all.
+A count of nodes, not a share of the time, so that the answer does not depend on the machine or its
+load. 3,000 nodes are 0.3–0.45 s; every recorded typo report (tests/test_locate_answers.py: up to 15
+typos) needs at most 2,922. The clock (the table's time limit) still stops a search on a machine so
+slow that these nodes would take longer.
 """
 _MAX_STEP = 50
 """Largest step tried along the free direction of a set with one cell more."""
@@ -58,26 +61,55 @@ _MARGIN = 1e-9
 
 
 class Undecided(Exception):
-    """The search cannot give an exact answer; the MILP must decide."""
+    """The search cannot give an exact answer; the MILP must decide (or, when it ran out of nodes,
+    the best set known is reported)."""
 
-    def __init__(self, reason: str, found: list[Solution] | None = None, *, fewest: bool = False):
+    def __init__(
+        self,
+        reason: str,
+        found: list[Solution] | None = None,
+        *,
+        fewest: bool = False,
+        ran_out: bool = False,
+        floor: int = 0,
+    ):
         super().__init__(reason)
         self.found = found or []
         """Sets found before giving up: they explain every break, but may not be the smallest."""
         self.fewest = fewest
         """The sets found have the fewest cells of all (the pass they came from is exact): only the search
         for more equally small ones was stopped."""
+        self.ran_out = ran_out
+        """Stopped by its nodes (or the clock), not because the bounds defeat it."""
+        self.floor = floor
+        """No set of fewer cells makes every identity hold (proven; 0 when nothing is known)."""
 
 
-def smallest_sets(problem: Problem, wanted: int, deadline: float) -> list[Solution] | None:
+class Work:
+    """The nodes used by the searches sharing it (one table's): together they may use :data:`NODE_LIMIT`,
+    or ``limit`` when given."""
+
+    __slots__ = ("nodes", "limit")
+
+    def __init__(self, limit: int | None = None):
+        self.nodes = 0
+        self.limit = limit
+
+    @property
+    def spent(self) -> bool:
+        return self.nodes > (NODE_LIMIT if self.limit is None else self.limit)
+
+
+def smallest_sets(problem: Problem, wanted: int, deadline: float, work: Work | None = None) -> list[Solution] | None:
     """Up to ``wanted`` smallest sets (every one when fewer exist), in the order found; [] when none exists.
 
     ``problem.memo["enough"]``, when the caller put it there, is asked after each pass that found no set,
     with its budget: True stops the search, which answers None (the caller has no use for sets that big).
+    ``work``: the nodes shared with the table's other searches (a budget of its own when None).
     """
     if problem.loose:
         raise Undecided("cells without a value")
-    return _Search(problem, wanted, deadline).run(getattr(problem, "memo", {}).get("enough"))
+    return _Search(problem, wanted, deadline, work).run(getattr(problem, "memo", {}).get("enough"))
 
 
 def lower_bound(problem: Problem) -> int:
@@ -92,10 +124,11 @@ def lower_bound(problem: Problem) -> int:
 
 
 class _Search:
-    def __init__(self, problem: Problem, wanted: int, deadline: float):
+    def __init__(self, problem: Problem, wanted: int, deadline: float, work: Work | None = None):
         self.problem = problem
         self.wanted = wanted
         self.deadline = deadline
+        self.work = Work() if work is None else work
         self.coefs = problem.costly_coefs
         self.residual = problem.residual()
         # Per-search lookups of the chosen cells' bounds (a cell j of the search is column costly[j]).
@@ -243,11 +276,16 @@ class _Search:
     def _count(self) -> None:
         """One more node; past the node budget or the deadline the search gives up."""
         self.nodes += 1
-        if self.nodes > NODE_LIMIT or (self.nodes % 64 == 0 and time.monotonic() > self.deadline):
-            # Sets found in an exact pass have its budget of cells, and no smaller set makes every identity
-            # hold; with nothing in the pass so far saying a smaller one broke a bound, they are the fewest.
+        work = self.work
+        work.nodes += 1
+        if work.spent or (self.nodes % 64 == 0 and time.monotonic() > self.deadline):
+            # In an exact pass no set of fewer cells than its budget makes every identity hold. Sets found
+            # in it have the budget's cells; with nothing in the pass so far saying a smaller one broke a
+            # bound, they are the fewest.
             fewest = bool(self.found) and self.exact and self.unsure > self.budget
-            raise Undecided("node budget", list(self.found.values()), fewest=fewest)
+            floor = self.budget if self.exact else 0
+            found = list(self.found.values())
+            raise Undecided("node budget", found, fewest=fewest, ran_out=True, floor=floor)
 
     def _misfit(self, pivots, settle, allowed, chosen: list[int], budget: int) -> bool:
         """Whether a chosen cell's change is already settled and cannot be kept (beyond rounding).
