@@ -751,6 +751,52 @@ def _plain_check(body: bytes, dates, empty_strings: bool, limits: Limits) -> int
     whole number written without ``.`` or ``E``), and no cell has a style openpyxl reads as a date
     (nor has the default style 0 a date format).
     Every position is within the limits (checked before calamine sees the file)."""
+    if 0 in dates:
+        return None  # a cell without s has style 0: a date then
+    skeleton, numbers = _SMALL_NUMBER.subn(b"<v>0</v>", body)
+    decimals = numbers != body.count(b"<v>")
+    if decimals:
+        skeleton = _OTHER_NUMBER.sub(b"<v>-1.5</v>", skeleton)
+    key = (limits.columns, limits.rows, skeleton)
+    spent = _SKELETONS.get(key, _UNKNOWN)
+    if spent is _UNKNOWN:
+        spent = _plain_form(skeleton, limits)
+        if len(skeleton) <= _SKELETON_BYTES:
+            if len(_SKELETONS) >= 128:
+                _SKELETONS.clear()
+            _SKELETONS[key] = spent
+    if spent is None:
+        return None
+    if decimals:  # (every value written as at most 9 digits has no decimal point)
+        for text in _DECIMAL.findall(body):
+            if float(text).is_integer():
+                return None  # 5.0: openpyxl reads a float, calamine's 5.0 would become 5
+    if empty_strings and b't="s"' in body:
+        return None  # an empty shared string: calamine's "" is then not always openpyxl's None
+    for style in dates:
+        if b' s="%d"' % style in body:
+            return None
+    return spent
+
+
+_SMALL_NUMBER = re.compile(rb"<v>\d{1,9}</v>")
+_OTHER_NUMBER = re.compile(rb"<v>(?:-?\d{1,15}\.\d++|-\d{1,15}|\d{10,15})</v>")
+_SKELETONS: dict[tuple[int, int, bytes], int | None] = {}
+"""What :func:`_plain_form` says of a sheet's skeleton: its ``<sheetData>`` with every value written as
+at most 9 digits made ``0`` and every other number of the plain form made ``-1.5``. The sheets of one
+template differ from file to file in their numbers only (and a name or two), so a batch of files checks
+each sheet's form once; only the decimals, read apart, are looked at in each file."""
+_SKELETON_BYTES = 64 * 1024
+"""Skeletons larger than this are checked each time, not remembered (a report sheet has about 15 kB)."""
+_UNKNOWN = object()
+
+
+def _plain_form(body: bytes, limits: Limits) -> int | None:
+    """The cells and rows of a ``<sheetData>`` of the plain form (None: another form), all but what the
+    values themselves decide. A skeleton (see :data:`_SKELETONS`) gives what its sheet gives: a value
+    of at most 9 digits has the place of ``0`` (a number, a shared string's index, a formula's text),
+    one of the other numbers the place of ``-1.5`` (a number or a formula's text, never an index), and
+    no ``<``, ``"`` or ``&`` of its own that the rest could see."""
     if body and _plain_sheet(limits.columns).fullmatch(body) is None or b"&#6553" in body:
         return None
     references = _REFS.findall(body)
@@ -759,16 +805,6 @@ def _plain_check(body: bytes, dates, empty_strings: bool, limits: Limits) -> int
     rows = list(map(int, _ROWS.findall(body)))
     if rows and (rows[-1] > limits.rows or rows != sorted(rows)):
         return None
-    for text in _DECIMAL.findall(body):
-        if float(text).is_integer():
-            return None  # 5.0: openpyxl reads a float, calamine's 5.0 would become 5
-    if empty_strings and b't="s"' in body:
-        return None  # an empty shared string: calamine's "" is then not always openpyxl's None
-    if 0 in dates:
-        return None  # a cell without s has style 0: a date then
-    for style in dates:
-        if b' s="%d"' % style in body:
-            return None
     return len(references)
 
 
