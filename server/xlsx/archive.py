@@ -228,11 +228,21 @@ def _inflate(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> by
                 begin = start + 30 + name_length + extra_length
                 raw = data[begin : begin + info.compress_size]
                 if len(raw) == info.compress_size:
+                    shared = info.file_size <= _SHARED_BYTES and not info.filename.startswith(_OWN_PARTS)
+                    if shared:
+                        key = (info.compress_type, info.file_size, info.CRC, raw)
+                        content = _INFLATED.get(key)
+                        if content is not None:
+                            return content
                     if info.compress_type == zipfile.ZIP_STORED:
                         content = raw
                     else:
                         content = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
                     if len(content) == info.file_size and zlib.crc32(content) == info.CRC:
+                        if shared:
+                            if len(_INFLATED) >= 64:
+                                _INFLATED.clear()
+                            _INFLATED[key] = content
                         return content
     except (zlib.error, struct.error, UnicodeEncodeError, ValueError):
         pass
@@ -240,6 +250,16 @@ def _inflate(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> by
         return archive.read(info)
     except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError) as error:
         raise damaged("压缩数据校验失败") from error
+
+
+_INFLATED: dict[tuple[int, int, int, bytes], bytes] = {}
+"""Parts inflated before, by their method, size, CRC-32 and compressed bytes (the same bytes inflate to the
+same part, whose size and CRC matched): the workbook-wide parts of a template (styles, theme, workbook,
+relationships) are inflated once for a batch of its files. A part whose CRC or size differs, even with the
+same compressed bytes, is inflated and checked again."""
+_SHARED_BYTES = 64 * 1024
+_OWN_PARTS = ("xl/worksheets/", "xl/sharedStrings.xml", "docProps/")
+"""Parts that differ from file to file of one template: not remembered."""
 
 
 def _other_zip(archive: zipfile.ZipFile, names: set[str]) -> str:
