@@ -274,4 +274,4 @@ def test_an_ambiguity_told_as_a_story_keeps_what_the_time_limit_cut_short(monkey
     for values, told in ((one_of_cells, "中有一个填错"), (one_of_sets, "可能是以下情况之一")):
         [ambiguous] = only(check("2021", values), "locate.ambiguous")
         assert note in ambiguous.message and told in ambiguous.message
-        assert ambiguous.message.count("求解已到时间上限") == 1
+        assert ambiguous.message.count("查找已到工作量上限") == 1

@@ -16,8 +16,12 @@ The matrices are built once per form (:mod:`.matrices`).
 One optimal set is reported as the culprits, each with the value to type
 when that value is unique. When another set of the same size also works,
 the answer is ambiguous and up to five sets are listed, in the order their
-cells appear in the form. When the time limit stopped the search, the
-finding says that the answer is the best found, not proven minimal.
+cells appear in the form. A table's searches share a node budget
+(:data:`.branch.NODE_LIMIT`); when it runs out, the smallest set known is
+reported — one the search found, or the quick guess of :mod:`.guess` — and
+the finding says that it is the best found, not proven minimal, unless the
+search had proven that no smaller set exists. The same is said when the time
+limit stops HiGHS (or the search, on a very slow machine).
 """
 
 from __future__ import annotations
@@ -50,7 +54,8 @@ from .search import single_changes
 MAX_OPTIONS = 4
 """How many alternatives an ambiguous finding lists besides the first set."""
 TIME_LIMIT = 2.0
-"""Seconds of solver time per table; past it the best set found so far is reported."""
+"""Seconds per table; past it the best set found so far is reported. The node budget
+(:data:`.branch.NODE_LIMIT`, about 0.3–0.45 s here) ends the branch search long before."""
 UNPROVEN = render("locate.unproven")
 _NAMED_OTHERS = 3
 """How many of a large set's other cells a culprit's message names (each has its own finding)."""

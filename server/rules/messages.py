@@ -27,8 +27,8 @@ TEMPLATES: dict[str, str] = {
     "locate.culprit": (
         "{where} 现为 {actual}，很可能填错，请核对原始登记后改正。如果只错了这一格，它应为 {suggestion}{others}。"
     ),
-    "locate.unproven": "（求解已到时间上限，这是目前找到的最好答案，未能证明是改动最少的）",
-    "locate.unlisted": "（求解已到时间上限，可能还有改动同样少的其他改法没有列出）",
+    "locate.unproven": "（查找已到工作量上限，这是目前找到的最好答案，未能证明是改动最少的）",
+    "locate.unlisted": "（查找已到工作量上限，可能还有改动同样少的其他改法没有列出）",
     "locate.culprit_open": "{where} 现为 {actual}，很可能填错，请核对原始登记后改正{others}。无法由勾稽关系推算出它应为多少。",
     "locate.ambiguous": "{table}的勾稽关系不成立，无法确定是哪一格填错，可能的情况：{options}。请逐一核对原始登记。",
     # Stories: a mistake told with what it explains (server/stories.py)
