@@ -128,3 +128,14 @@ def test_simultaneous_guesses_give_identical_sets():
     with ThreadPoolExecutor(max_workers=8) as pool:
         together = list(pool.map(lambda item: (item[0], guess.good_set(item[1], time.monotonic() + 60)), cases * 3))
     assert all(solution == alone[case] for case, solution in together)
+
+
+def test_a_least_squares_solve_that_fails_gives_no_guess_instead_of_an_error(monkeypatch):
+    """The caller then asks HiGHS: a door never answers with an internal error for it."""
+
+    def diverges(*args, **kwargs):
+        raise np.linalg.LinAlgError("SVD did not converge")
+
+    problem = _last_problem(("2021", 0, 15))
+    monkeypatch.setattr(guess.np.linalg, "lstsq", diverges)
+    assert guess.good_set(problem, time.monotonic() + 60) is None

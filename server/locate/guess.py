@@ -48,8 +48,16 @@ def good_set(problem: Problem, deadline: float) -> Solution | None:
     or None when none was found this way."""
     if problem.loose:
         return None
-    tried = (_attempt(problem, reverse, deadline) for reverse in (False, True))
+    tried = (_safely(problem, reverse, deadline) for reverse in (False, True))
     return min((s for s in tried if s is not None), key=lambda s: (s.cost, order_key(s)), default=None)
+
+
+def _safely(problem: Problem, reverse: bool, deadline: float) -> Solution | None:
+    """:func:`_attempt`, None when the linear algebra fails (a least-squares solve that does not converge)."""
+    try:
+        return _attempt(problem, reverse, deadline)
+    except np.linalg.LinAlgError:
+        return None
 
 
 class _Bounds:
