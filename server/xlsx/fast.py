@@ -221,19 +221,33 @@ def _read(data: bytes, parts: Mapping[str, bytes], limits: Limits, crc: Mapping[
             raise _NotFast(f"{name}: no sheet part {part}")
         bodies.append(_sheet_body(part, content))
     empty_strings = strings is not None and _has_empty_text(strings)
-    plain = []
+    plain, templates = [], []
     for (_, _, part), body in zip(sheets, bodies, strict=True):
-        spent = _plain_check(body, date_styles[0], empty_strings, limits)
+        spent, key, remembered = _plain(body, date_styles[0], empty_strings, limits)
         if spent is None:
             _check_positions(part, body, limits)
         plain.append(spent)
-    # Only now, every position in every sheet within the limits, may calamine see the file
-    sheet_parts = {part: _SHEET_START + body + _SHEET_END for (_, _, part), body in zip(sheets, bodies, strict=True)}
-    values = _calamine(_stored_zip({**parts, **sheet_parts}, crc, list(sheet_parts)), sheets)
+        key = None if key is None else (*key, limits.text)
+        templates.append((key, _TEMPLATES.get(key) if remembered else None, remembered))
+    values = [None] * len(sheets)
+    wanted = [index for index, (_, template, _) in enumerate(templates) if template is None]
+    if wanted:
+        # Only now, every position in every sheet within the limits, may calamine see the file
+        sheet_parts = {
+            part: _SHEET_START + body + _SHEET_END for (_, _, part), body in zip(sheets, bodies, strict=True)
+        }
+        values = _calamine(_stored_zip({**parts, **sheet_parts}, crc, list(sheet_parts)), sheets, wanted)
     grids = []
     budget = limits.cells
-    for (name, hidden, part), body, grid, spent in zip(sheets, bodies, values, plain, strict=True):
-        rows = None if spent is None else _plain_rows(part, body, grid, limits)
+    for (name, hidden, part), body, grid, spent, (key, template, remembered) in zip(
+        sheets, bodies, values, plain, templates, strict=True
+    ):
+        if template is not None:
+            rows = _filled(template, body)
+        else:
+            rows = None if spent is None else _plain_rows(part, body, grid, limits)
+            if rows is not None and remembered:
+                _remember_template(key, body, rows, limits)
         if rows is None:
             rows, spent = _rows(part, body, grid, date_styles, epoch, limits, items)
         budget -= spent
@@ -650,8 +664,8 @@ _CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
 _END = struct.Struct("<4sHHHHIIH")
 
 
-def _calamine(data: bytes, sheets: list[tuple[str, bool, str]]) -> list[list[list[object]]]:
-    """Every sheet's dense grid from A1, read by calamine (only after the checks above)."""
+def _calamine(data: bytes, sheets: list[tuple[str, bool, str]], wanted: list[int]) -> list[list[list[object]] | None]:
+    """Each wanted sheet's dense grid from A1 (None for the others), read by calamine (only after the checks above)."""
     try:
         with python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
             metadata = book.sheets_metadata
@@ -662,7 +676,10 @@ def _calamine(data: bytes, sheets: list[tuple[str, bool, str]]) -> list[list[lis
                     raise _NotFast("calamine sees a sheet that is not a worksheet")
                 if (sheet.visible != python_calamine.SheetVisibleEnum.Visible) != hidden:
                     raise _NotFast("calamine sees another visibility")
-            return [book.get_sheet_by_index(index).to_python(skip_empty_area=False) for index in range(len(sheets))]
+            grids: list[list[list[object]] | None] = [None] * len(sheets)
+            for index in wanted:
+                grids[index] = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            return grids
     except _NotFast:
         raise
     except (KeyboardInterrupt, SystemExit):
@@ -744,7 +761,13 @@ def _letters_up_to(columns: int) -> bytes:
 
 
 def _plain_check(body: bytes, dates, empty_strings: bool, limits: Limits) -> int | None:
-    """For a sheet of the plain form, the cells and rows the openpyxl reader would count; None for another form.
+    """For a sheet of the plain form, the cells and rows the openpyxl reader would count; None for another form."""
+    return _plain(body, dates, empty_strings, limits)[0]
+
+
+def _plain(body: bytes, dates, empty_strings: bool, limits: Limits) -> tuple[int | None, tuple | None, bool]:
+    """For a sheet of the plain form, the cells and rows the openpyxl reader would count; None for another form;
+    with the key of its skeleton in :data:`_SKELETONS` and whether it was remembered from another file.
 
     In the plain form calamine's values map one to one to openpyxl's: calamine's ``""`` is
     openpyxl's None (no empty strings in the sheet), a whole float is openpyxl's int (every
@@ -752,31 +775,32 @@ def _plain_check(body: bytes, dates, empty_strings: bool, limits: Limits) -> int
     (nor has the default style 0 a date format).
     Every position is within the limits (checked before calamine sees the file)."""
     if 0 in dates:
-        return None  # a cell without s has style 0: a date then
+        return None, None, False  # a cell without s has style 0: a date then
     skeleton, numbers = _SMALL_NUMBER.subn(b"<v>0</v>", body)
     decimals = numbers != body.count(b"<v>")
     if decimals:
         skeleton = _OTHER_NUMBER.sub(b"<v>-1.5</v>", skeleton)
     key = (limits.columns, limits.rows, skeleton)
     spent = _SKELETONS.get(key, _UNKNOWN)
-    if spent is _UNKNOWN:
+    remembered = spent is not _UNKNOWN
+    if not remembered:
         spent = _plain_form(skeleton, limits)
         if len(skeleton) <= _SKELETON_BYTES:
             if len(_SKELETONS) >= 128:
                 _SKELETONS.clear()
             _SKELETONS[key] = spent
     if spent is None:
-        return None
+        return None, None, False
     if decimals:  # (every value written as at most 9 digits has no decimal point)
         for text in _DECIMAL.findall(body):
             if float(text).is_integer():
-                return None  # 5.0: openpyxl reads a float, calamine's 5.0 would become 5
+                return None, None, False  # 5.0: openpyxl reads a float, calamine's 5.0 would become 5
     if empty_strings and b't="s"' in body:
-        return None  # an empty shared string: calamine's "" is then not always openpyxl's None
+        return None, None, False  # an empty shared string: calamine's "" is then not always openpyxl's None
     for style in dates:
         if b' s="%d"' % style in body:
-            return None
-    return spent
+            return None, None, False
+    return spent, key, remembered
 
 
 _SMALL_NUMBER = re.compile(rb"<v>\d{1,9}</v>")
@@ -830,6 +854,66 @@ def _plain_rows(part: str, body: bytes, grid: list[list[object]], limits: Limits
         lines.pop()
     _check_texts(part, body, lines, limits)
     return lines
+
+
+_TEMPLATES: dict[tuple, tuple[tuple[tuple[object, ...], ...], tuple[tuple[int, int], ...]]] = {}
+"""The rows of a sheet of the plain form whose only values are numbers, by its skeleton (and limits): every cell
+but the numbers is the same in each sheet of that skeleton, so a batch of files from one template reads these
+sheets without calamine, each number made from its text as openpyxl makes it (``int`` without ``.``, else
+``float``; the plain form has no exponent and no whole decimal). Made from a sheet calamine read, the second
+time its skeleton is seen, and only when each number calamine gave is the one made from the text."""
+_VALUE_TEXT = re.compile(rb"<v>([^<]*)</v>")
+_NUMBER_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([1-9]\d*)"(?: s="\d+")?+(?: t="(\w+)")?+>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?<v>'
+)
+
+
+def _number(text: bytes) -> int | float:
+    """A number of the plain form as openpyxl reads it."""
+    return float(text) if b"." in text else int(text)
+
+
+def _remember_template(key: tuple, body: bytes, rows: list[list[object]], limits: Limits) -> None:
+    """Remember the rows of this sheet (of the plain form, read by calamine) for its skeleton if its values
+    are all numbers (no shared string, no formula's text) and each is the number its text makes."""
+    skeleton = key[2]
+    if key in _TEMPLATES or len(skeleton) > _SKELETON_BYTES:
+        return
+    columns = _COLUMNS.get(limits.columns)
+    if columns is None:
+        columns = _COLUMNS[limits.columns] = _column_numbers(limits.columns)
+    slots = []
+    for cell in _NUMBER_CELL.finditer(skeleton):
+        if cell.group(3) not in (None, b"n") or cell.group(1) not in columns:
+            return
+        slots.append((int(cell.group(2)) - 1, columns[cell.group(1)] - 1))
+    texts = _VALUE_TEXT.findall(body)
+    if len(slots) != skeleton.count(b"<v>") or len(texts) != len(slots):
+        return
+    for (row, column), text in zip(slots, texts, strict=True):
+        value = _number(text)
+        try:
+            read = rows[row][column]
+        except IndexError:
+            return
+        if read.__class__ is not value.__class__ or read != value:
+            return
+    template = tuple(tuple(line) for line in rows), tuple(slots)
+    if len(_TEMPLATES) >= 64:
+        _TEMPLATES.clear()
+    _TEMPLATES[key] = template
+
+
+def _filled(template, body: bytes) -> list[list[object]]:
+    """The rows of a sheet of a remembered skeleton: the template's, with this sheet's numbers."""
+    lines, slots = template
+    texts = _VALUE_TEXT.findall(body)
+    if len(texts) != len(slots):
+        raise _NotFast("numbers not where the skeleton has them")  # (the same skeleton: never)
+    rows = [list(line) for line in lines]
+    for (row, column), text in zip(slots, texts, strict=True):
+        rows[row][column] = float(text) if b"." in text else int(text)
+    return rows
 
 
 _ANY_R = re.compile(rb"""[\s:]r\s*=\s*(["'])([^"'<>]{0,12})\1""")
