@@ -369,12 +369,7 @@ class _Search:
     def _fits(self, chosen: list[int], delta: np.ndarray) -> bool:
         problem = self.problem
         new = problem.current[chosen] + delta
-        return bool(
-            np.all(np.abs(delta) > TOLERANCE)
-            and np.all(new >= self.lower[chosen] - TOLERANCE)
-            and np.all(~self.integral[chosen] | (np.abs(new - np.round(new)) <= TOLERANCE))
-            and np.all(np.abs(delta) <= problem.state.big)
-        )
+        return bool(kept_changes(delta, new, self.lower[chosen], self.integral[chosen], problem.state.big).all())
 
     def _keep(self, chosen: list[int], delta: np.ndarray) -> None:
         problem = self.problem
@@ -385,6 +380,19 @@ class _Search:
         if changed not in self.found:
             values = {int(j): whole(v) for j, v in zip(cells, new, strict=True)}
             self.found[changed] = Solution(len(changed), changed, values)
+
+
+def kept_changes(
+    change: np.ndarray, new: np.ndarray, lower: np.ndarray, integral: np.ndarray, big: float
+) -> np.ndarray:
+    """Which changes a set may keep (the check at a leaf): not 0, the new value not below the cell's lower
+    bound and whole where the cell holds whole numbers, the change not bigger than ``big``."""
+    return (
+        (np.abs(change) > TOLERANCE)
+        & (new >= lower - TOLERANCE)
+        & (~integral | (np.abs(new - np.round(new)) <= TOLERANCE))
+        & (np.abs(change) <= big)
+    )
 
 
 def _bound(broken: np.ndarray, coefs: np.ndarray, residual: np.ndarray) -> int:

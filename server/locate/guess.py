@@ -31,6 +31,7 @@ import numpy as np
 
 from .branch import Undecided
 from .branch import Work
+from .branch import kept_changes
 from .branch import smallest_sets
 from .matrices import TOLERANCE
 from .matrices import Problem
@@ -71,15 +72,9 @@ class _Bounds:
         self.big = problem.state.big
 
     def fit(self, cells: np.ndarray, change: np.ndarray) -> np.ndarray:
-        """Whether each change of each cell is kept: not 0, not below the lower bound, whole where the
-        cell holds whole numbers, not too big (the branch search's check at its leaves)."""
+        """Whether each change of each cell is kept (the branch search's check at its leaves: :func:`kept_changes`)."""
         new = self.current[cells] + change
-        return (
-            (np.abs(change) > TOLERANCE)
-            & (new >= self.lower[cells] - TOLERANCE)
-            & (~self.integral[cells] | (np.abs(new - np.round(new)) <= TOLERANCE))
-            & (np.abs(change) <= self.big)
-        )
+        return kept_changes(change, new, self.lower[cells], self.integral[cells], self.big)
 
 
 def _attempt(problem: Problem, reverse: bool, deadline: float) -> Solution | None:
