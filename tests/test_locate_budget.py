@@ -14,8 +14,13 @@ import pytest
 from builders import with_typos
 from engine import check
 from engine import only
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 import server.locate as locate
+from server.forms import FORMS
 from server.locate import branch
 
 IDENTITY_RULES = ("sum.", "balance.")
@@ -100,3 +105,30 @@ def test_a_search_out_of_nodes_without_a_set_known_asks_highs(monkeypatch):
     report = check("2021", with_typos("2021", 0, 15, False))
     assert asked
     assert only(report, "locate.culprit") or only(report, "locate.ambiguous")
+
+
+many_typos = st.tuples(st.sampled_from(sorted(FORMS)), st.integers(0, 10**6), st.integers(12, 25))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(many_typos)
+def test_many_typos_get_sets_that_make_every_identity_hold_the_same_way_every_time(case):
+    """Past the node budget or not, the answer is a set whose values make every identity hold, the same each time
+    (it no longer depends on the clock)."""
+    version, seed, typos = case
+    values = with_typos(version, seed, typos, False)
+    report = check(version, values)
+    assert not only(report, "locate.failed")
+    culprits = only(report, "locate.culprit")
+    [ambiguous] = only(report, "locate.ambiguous") or [None]
+    options = (
+        [{change["key"]: change["suggestion"] for change in option} for option in ambiguous.alternatives]
+        if ambiguous is not None
+        else [{f.key: f.suggestion for f in culprits}]
+    )
+    assert options and all(options)
+    for change in options:
+        if None not in change.values():  # a culprit without a unique value carries no suggestion
+            corrected = {**values, **change}
+            assert not [f for f in check(version, corrected).findings if f.rule.startswith(IDENTITY_RULES)]
+    assert _located(check(version, values)) == _located(report)
