@@ -31,8 +31,11 @@ twice), and they all run before calamine sees anything:
   possessive regular expression: rows in order, every cell with its row's
   number, types n, s, str, inlineStr, cached values, inline text in one
   piece without spaces calamine would trim, no ``_xHHHH_`` escape, no
-  character XML forbids, no number openpyxl reads as a float or date), whose
-  calamine values map one to one in bulk; or it is read *cell by cell*: the
+  character XML forbids, written or referred to (expat refuses the whole sheet
+  for one, or for an undefined entity, ``]]>`` or a row attribute given twice,
+  even where openpyxl reads no value: calamine reads on), no number openpyxl
+  reads as a float or date), whose calamine values map one to one in bulk;
+  or it is read *cell by cell* (with the same refusals of expat looked for): the
   XML tokens give each cell's type, style and text, numbers, booleans,
   errors and dates are made from the text with openpyxl's own functions
   (``int`` without ``.``/``E``, ``from_excel`` for the styles openpyxl reads
@@ -117,13 +120,35 @@ _EDGE = re.compile(
     rb"<t>(?:[ \t\n]|&#(?:9|1[03]|32);"
     rb"|[^<]*+(?:(?<=[ \t\n])|(?<=&#9;)|(?<=&#10;)|(?<=&#13;)|(?<=&#32;))</t>)"
 )
-_TEXT_AFTER_TEXT = re.compile(rb"(?:</t>|<t/>|</r>)\s*<t[\s/>]")
+_STRAY_TEXT = re.compile(rb"<t[\s/>](?<!<si><t[\s/>])(?<!<r><t[\s/>])(?<!</rPr><t[\s/>])")
+"""A shared string's ``<t>`` anywhere but right after ``<si>``, ``<r>`` or ``</rPr>``: after another text
+(openpyxl keeps the last, calamine all), inside ``<rPr>`` or another element (calamine reads it, openpyxl not)."""
+_CHARACTER_NUMBER = (
+    rb"9|1[03]|3[2-9]|[4-9]\d|[1-9]\d{2,3}|[1-4]\d{4}|5[0-4]\d{3}|55[01]\d\d|552[0-8]\d|5529[0-5]"
+    rb"|5734[4-9]|573[5-9]\d|57[4-9]\d\d|5[89]\d{3}|6[0-4]\d{3}|65[0-4]\d\d|655[0-2]\d|6553[0-3]"
+    rb"|6553[6-9]|655[4-9]\d|65[6-9]\d\d|6[6-9]\d{3}|[7-9]\d{4}|[1-9]\d{5}"
+    rb"|10\d{5}|110\d{4}|111[0-3]\d{3}|11140\d\d|111410\d|111411[01]"
+)
+"""The characters XML 1.0 allows, in decimal without leading zeros: 9, 10, 13, 32–55295, 57344–65533,
+65536–1114111 (not 0–8, 11, 12, 14–31, the surrogates 55296–57343, 65534, 65535, nor beyond)."""
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]|]]>")
+"""What else expat refuses in a text or an attribute, written as is: a character XML forbids, ``]]>``."""
+_REPEATED_ROW_ATTRIBUTE = re.compile(rb'<row\b[^<]*?\s([\w:.-]+)="[^"]*"[^<]*?\s\1="')
+"""A row with an attribute twice: expat refuses it (a cell's attributes are checked apart)."""
+_OTHER_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#(?:" + _CHARACTER_NUMBER + rb"));)")
+"""An ``&`` that is not one of XML's own five entities nor a decimal reference to a character XML allows:
+expat refuses the whole sheet for an undefined entity or a forbidden character (openpyxl: "XML 格式错误"),
+in an attribute or a formula as much as in a value, where calamine reads on (hexadecimal and padded
+references, which expat reads, are left to openpyxl too)."""
 _STRING_ITEM = re.compile(rb"<si[\s/>]")
 _EMPTY_TEXT = (b"<t/>", b"<t></t>", b'preserve"/>', b'preserve"></t>', b"<is></is>", b"<is/>", b"<si/>", b"<si></si>")
 _NO_CACHED_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)</c>")
 _DECIMAL = re.compile(rb"<v>(-?\d++\.\d++)</v>")
 _REFS = re.compile(rb' r="([A-Z]*\d+)"')
 _ROWS = re.compile(rb'<row r="(\d+)"')
+_ROW_TAGS = re.compile(rb'<row r="(\d+)"([^>]*)')
+"""Row numbers, and with them the rest of each row's attributes (one of which may be there twice)."""
+_ROW_ATTRIBUTE = re.compile(rb' ([\w:]+)="')
 _UNPREFIXED = re.compile(rb"</?[A-Za-z_][\w.-]*[\s/>]")
 """An element name without a prefix (the XML declaration, comments and CDATA start otherwise)."""
 _ATTRIBUTE_PREFIX = re.compile(rb'\s(\w+):[\w.-]+="')
@@ -468,8 +493,8 @@ def _check_strings(strings: bytes, limits: Limits) -> None:
     for marker, what in ((b"_x00", "_xHHHH_ escape"), (b"<rPh", "phonetic run"), (b"\r", "carriage return")):
         if marker in strings:
             raise _NotFast(f"shared strings: {what}")
-    if _TEXT_AFTER_TEXT.search(strings):
-        raise _NotFast("shared strings: a text after another in one item (openpyxl keeps the last, calamine all)")
+    if _STRAY_TEXT.search(strings):  # (openpyxl's expat has parsed the part: references are valid)
+        raise _NotFast("shared strings: a text after another in one item or inside another element")
     _check_edges(strings, "shared strings")
 
 
@@ -583,6 +608,10 @@ def _check_body(part: str, body: bytes) -> None:
     if b"\r" in body:
         raise _NotFast(f"{part}: carriage return")
     _check_edges(body, part)
+    if b"&" in body and _OTHER_REFERENCE.search(body):
+        raise _NotFast(f"{part}: an entity or a character reference openpyxl refuses (XML 格式错误)")
+    if _NOT_XML.search(body) or _REPEATED_ROW_ATTRIBUTE.search(body):
+        raise _NotFast(f"{part}: a character, ]]> or an attribute twice, which openpyxl refuses (XML 格式错误)")
     if b"<f" in body and _NO_CACHED_VALUE.search(body):
         raise _NotFast(f"{part}: formula without cached value")
 
@@ -698,12 +727,14 @@ def _odd(value: object) -> object:
 
 _PLAIN_SHEETS: dict[int, re.Pattern[bytes]] = {}
 _TEXT = (
-    rb"(?:[^<&_\x00-\x08\x0b\x0c\r\x0e-\x1f]++|(?:&#[1-9]\d{2,5};)++|&#(?:9|10|13|3[2-9]|[4-9]\d);"
-    rb"|&(?:amp|lt|gt|quot|apos);|_(?!x00))"
+    rb"(?:[^<&_\]\xef\x00-\x08\x0b\x0c\r\x0e-\x1f]++|(?:&#[1-46-9]\d{2,5};)++"
+    rb"|&#5(?:\d{2,3}|[0-489]\d{3}|\d{5});"
+    rb"|&#(?:9|10|13|3[2-9]|[4-9]\d);|&(?:amp|lt|gt|quot|apos);|_(?!x00)|](?!]>)|\xef(?!\xbf[\xbe\xbf]))"
 )
-"""A piece of text both readers read alike: no character XML forbids (but &#65534; and &#65535;, looked
-for apart), no ``_xHHHH_`` escape (calamine unescapes it, openpyxl does not), no raw carriage return,
-only XML's own entities, references in decimal without leading zeros."""
+"""A piece of text both readers read alike: no character XML forbids, written or referred to (the
+surrogates: no reference from 55000 to 57999; &#65534; and &#65535; looked for apart), no ``]]>``
+(expat refuses each, calamine reads on), no ``_xHHHH_`` escape (calamine unescapes it, openpyxl does
+not), no raw carriage return, only XML's own entities, references in decimal without leading zeros."""
 _SPACE_REF = rb"&#(?:9|10|13|32);"
 
 
@@ -826,7 +857,13 @@ def _plain_form(body: bytes, limits: Limits) -> int | None:
     references = _REFS.findall(body)
     if len(set(references)) != len(references):
         return None  # a cell twice
-    rows = list(map(int, _ROWS.findall(body)))
+    found = _ROW_TAGS.findall(body)
+    for attributes in {attributes for _, attributes in found}:
+        if attributes.count(b"=") > 1 or b"r=" in attributes:
+            names = _ROW_ATTRIBUTE.findall(attributes)
+            if b"r" in names or len(set(names)) != len(names):
+                return None  # a row attribute twice: expat refuses the sheet
+    rows = [int(number) for number, _ in found]
     if rows and (rows[-1] > limits.rows or rows != sorted(rows)):
         return None
     return len(references)
