@@ -22,7 +22,7 @@ no smaller set exists: then it is the fewest).
 It is run twice, ties taken in form order and in reverse form order, and the smaller
 set is kept (the first in form order when both are as small). On reports with 15
 typos (2021, totals typed) it finds sets of 13–16 cells where the fewest are 13–15,
-in 2–6 ms; HiGHS, given the same second, reported 16–36.
+in 2–6 ms; HiGHS, given the rest of two seconds, reported 16–36.
 """
 
 from __future__ import annotations
@@ -78,6 +78,8 @@ class _Bounds:
 
 
 def _attempt(problem: Problem, reverse: bool, deadline: float) -> Solution | None:
+    """Greedy steps (ties in reverse form order when ``reverse``), the finish, the trim; None when no set
+    that keeps every change was found."""
     coefs = problem.costly_coefs
     bounds = _Bounds(problem)
     count = coefs.shape[1]
