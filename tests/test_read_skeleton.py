@@ -25,15 +25,23 @@ from server.xlsx import fast
 from server.xlsx.archive import check_parts
 from server.xlsx.limits import Limits
 
+_ROWS = re.compile(rb'<row r="(\d+)"')
+
+
+def _plain_check(body: bytes, dates, empty_strings: bool, limits: Limits) -> int | None:
+    """What the fast path's plain-form check says of a sheet, with the skeleton cache."""
+    return fast._plain(body, dates, empty_strings, limits)[0]
+
 
 def plain_check_alone(body: bytes, dates, empty_strings: bool, limits: Limits) -> int | None:
-    """``fast._plain_check`` before the skeleton cache: everything checked on the sheet itself."""
+    """The plain-form check (``fast._plain``) as it was before the skeleton cache: everything checked on the
+    sheet itself."""
     if body and fast._plain_sheet(limits.columns).fullmatch(body) is None or b"&#6553" in body:
         return None
     references = fast._REFS.findall(body)
     if len(set(references)) != len(references):
         return None
-    rows = list(map(int, fast._ROWS.findall(body)))
+    rows = list(map(int, _ROWS.findall(body)))
     if rows and (rows[-1] > limits.rows or rows != sorted(rows)):
         return None
     for text in fast._DECIMAL.findall(body):
@@ -111,7 +119,7 @@ def test_the_remembered_form_is_the_form_of_each_sheet():
     for _round in range(2):  # first filling the cache, then with every skeleton remembered
         for body, dates, empty, limits in found:
             expected = plain_check_alone(body, dates, empty, limits)
-            assert fast._plain_check(body, dates, empty, limits) == expected, (body[:300], dates, empty, limits)
+            assert _plain_check(body, dates, empty, limits) == expected, (body[:300], dates, empty, limits)
             plain += expected is not None
             other += expected is None
     assert plain > 500 and other > 500, (plain, other)  # both answers, many times
@@ -134,7 +142,7 @@ def test_skeletons_shared_by_sheets_of_either_form():
                 for value in order:
                     body = cell % (kind, value)
                     expected = plain_check_alone(body, frozenset(), False, limits)
-                    assert fast._plain_check(body, frozenset(), False, limits) == expected, body
+                    assert _plain_check(body, frozenset(), False, limits) == expected, body
 
 
 def test_simultaneous_checks_get_what_each_gets_alone():
@@ -161,7 +169,7 @@ def _check_simultaneously(found: list, alone: list) -> None:
             for step, index in enumerate(order):
                 if worker == 0 and step % 97 == 0:
                     fast._SKELETONS.clear()  # dropped while the others read and fill it
-                results.append((index, fast._plain_check(*found[index])))
+                results.append((index, _plain_check(*found[index])))
             return results
 
         with ThreadPoolExecutor(max_workers=8) as pool:

@@ -145,7 +145,6 @@ _EMPTY_TEXT = (b"<t/>", b"<t></t>", b'preserve"/>', b'preserve"></t>', b"<is></i
 _NO_CACHED_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)</c>")
 _DECIMAL = re.compile(rb"<v>(-?\d++\.\d++)</v>")
 _REFS = re.compile(rb' r="([A-Z]*\d+)"')
-_ROWS = re.compile(rb'<row r="(\d+)"')
 _ROW_TAGS = re.compile(rb'<row r="(\d+)"([^>]*)')
 """Row numbers, and with them the rest of each row's attributes (one of which may be there twice)."""
 _ROW_ATTRIBUTE = re.compile(rb' ([\w:]+)="')
@@ -791,11 +790,6 @@ def _letters_up_to(columns: int) -> bytes:
     return "|".join(parts).encode()
 
 
-def _plain_check(body: bytes, dates, empty_strings: bool, limits: Limits) -> int | None:
-    """For a sheet of the plain form, the cells and rows the openpyxl reader would count; None for another form."""
-    return _plain(body, dates, empty_strings, limits)[0]
-
-
 def _plain(body: bytes, dates, empty_strings: bool, limits: Limits) -> tuple[int | None, tuple | None, bool]:
     """For a sheet of the plain form, the cells and rows the openpyxl reader would count; None for another form;
     with the key of its skeleton in :data:`_SKELETONS` and whether it was remembered from another file.
@@ -949,7 +943,7 @@ def _filled(template, body: bytes) -> list[list[object]]:
         raise _NotFast("numbers not where the skeleton has them")  # (the same skeleton: never)
     rows = [list(line) for line in lines]
     for (row, column), text in zip(slots, texts, strict=True):
-        rows[row][column] = float(text) if b"." in text else int(text)
+        rows[row][column] = float(text) if b"." in text else int(text)  # _number, written out: every number
     return rows
 
 
