@@ -10,17 +10,14 @@ refused. Also from several threads at once.
 from __future__ import annotations
 
 import io
-import random
 import struct
-import sys
-import threading
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 from district_data import workbook
 from hostile_files import corpus
 from hostile_files import good
+from racing import race
 
 from server.errors import WorkbookUnreadable
 from server.xlsx import archive
@@ -116,27 +113,4 @@ def test_a_part_remembered_with_its_crc_is_not_taken_for_another_crc():
 def test_simultaneous_checks_get_what_each_gets_alone():
     found = [data for data in files().values() if len(data) < 100_000]
     expected = [alone(data) for data in found]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads taking turns as often as they can: every race has its chance
-    try:
-        for _round in range(4):
-            archive._INFLATED.clear()
-            start = threading.Barrier(8)
-
-            def check(worker: int, start=start) -> list:
-                start.wait()
-                order = list(range(len(found)))
-                random.Random(worker // 2).shuffle(order)  # two by two in the same order: the same files at once
-                results = []
-                for step, index in enumerate(order):
-                    if worker == 0 and step % 13 == 0:
-                        archive._INFLATED.clear()  # dropped while the others read and fill it
-                    results.append((index, checked(found[index])))
-                return results
-
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                for results in pool.map(check, range(8)):
-                    for index, result in results:
-                        assert result == expected[index]
-    finally:
-        sys.setswitchinterval(interval)
+    race(checked, found, expected, rounds=4, every=13, clear=archive._INFLATED.clear)

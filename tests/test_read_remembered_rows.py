@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import random
 import re
-import sys
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 from district_data import workbook
 from hostile_files import _edit_part
+from racing import race
 from test_read_fast import ODD
 from test_read_fast import PLAIN
 from test_read_fast import SHARED
@@ -131,28 +129,18 @@ def test_simultaneous_reads_get_what_each_gets_alone():
     limits = Limits()
     found = files()
     expected = [openpyxl_reads(data, limits) for data in found]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads taking turns as often as they can: every race has its chance
-    try:
-        for _round in range(3):
-            fast._SKELETONS.clear()
-            fast._TEMPLATES.clear()
-            start = threading.Barrier(8)
 
-            def read(worker: int, start=start) -> list:
-                start.wait()
-                order = list(range(len(found))) * 2
-                random.Random(worker // 2).shuffle(order)  # two by two in the same order: the same files at once
-                results = []
-                for step, index in enumerate(order):
-                    if worker == 0 and step % 7 == 0:
-                        fast._TEMPLATES.clear()  # dropped while the others read and fill it
-                    results.append((index, fast_reads(found[index], limits)))
-                return results
+    def fresh() -> None:
+        fast._SKELETONS.clear()
+        fast._TEMPLATES.clear()
 
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                for results in pool.map(read, range(8)):
-                    for index, result in results:
-                        assert result == expected[index]
-    finally:
-        sys.setswitchinterval(interval)
+    race(
+        lambda data: fast_reads(data, limits),
+        found,
+        expected,
+        rounds=3,
+        every=7,
+        clear=fast._TEMPLATES.clear,
+        fresh=fresh,
+        repeat=2,
+    )

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import random
 import re
-import sys
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from district_data import workbook
+from racing import race
 from test_read_fast import ODD
 from test_read_fast import PLAIN
 
@@ -148,31 +146,4 @@ def test_skeletons_shared_by_sheets_of_either_form():
 def test_simultaneous_checks_get_what_each_gets_alone():
     found = cases(seed=12, per_sheet=15)
     alone = [plain_check_alone(*case) for case in found]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads taking turns as often as they can: every race has its chance
-    try:
-        _check_simultaneously(found, alone)
-    finally:
-        sys.setswitchinterval(interval)
-
-
-def _check_simultaneously(found: list, alone: list) -> None:
-    for _round in range(6):
-        fast._SKELETONS.clear()
-        start = threading.Barrier(8)
-
-        def check(worker: int, start=start) -> list[tuple[int, int | None]]:
-            start.wait()
-            order = list(range(len(found)))
-            random.Random(worker // 2).shuffle(order)  # two by two in the same order: the same sheets at once
-            results = []
-            for step, index in enumerate(order):
-                if worker == 0 and step % 97 == 0:
-                    fast._SKELETONS.clear()  # dropped while the others read and fill it
-                results.append((index, _plain_check(*found[index])))
-            return results
-
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            for results in pool.map(check, range(8)):
-                for index, result in results:
-                    assert result == alone[index]
+    race(lambda case: _plain_check(*case), found, alone, rounds=6, every=97, clear=fast._SKELETONS.clear)
